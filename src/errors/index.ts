@@ -1,0 +1,4 @@
+export * from './taxonomy';
+export * from './status';
+export { CLASSIFIED_ERROR_FAMILIES, familyOf } from './families';
+export * from './temporal';
