@@ -8,13 +8,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, createReadStream, createWr
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { join, relative } from 'node:path';
-import { STAGE_NAMES, stageConfigHash } from '../config';
+import { STAGE_NAMES, stageConfigHash, toPythonJson } from '../config';
 import { toApplicationFailure } from '../errors/temporal';
 import { acquireSortLock, releaseSortLock } from '../guards/sortLock';
 import { canonicalJson, fileDigest, sha256 } from '../pipeline/manifest';
 import { closeRecordingLogger, recordingLogPath } from '../reporting/logger';
 import { writeRecordingReport, writeSortingReport } from '../reporting/report';
-import { writeJsonAtomic } from '../util/fsx';
+import { writeFileAtomic, writeJsonAtomic } from '../util/fsx';
 import type { FinalizeRequest, PreparedRecording, RecordingJob, RecordingResult, StageName, StageReport } from '../workflows/types';
 import { layoutOf, loggerOf, recordingFingerprint } from './recordingContext';
 
@@ -52,7 +52,7 @@ export async function prepareRecording(job: RecordingJob): Promise<PreparedRecor
     const fingerprint = recordingFingerprint(layout.rec_path);
     mkdirSync(layout.results, { recursive: true });
     const log = loggerOf(layout, 'prepare');
-    writeJsonAtomic(layout.config_used, job.config);
+    writeFileAtomic(layout.config_used, `${toPythonJson(job.config)}\n`);
     acquireSortLock(layout.inter, layout.lock, { workflow_id: workflowIdOrLocal() });
     log.info({ rec_path: layout.rec_path, inter: layout.inter, results: layout.results }, `preparing ${layout.rec_name}`);
 

@@ -2,7 +2,9 @@
  * CLI helpers: every flat key is also a flag (`snr_min` → `--snr-min`), and
  * its string value is converted to the field's type here.
  */
-import { ConfigValidationError, type ConfigProblem } from './errors';
+import { DEFAULT_CONFIG } from './defaults';
+import { ConfigValidationError, formatValue, type ConfigProblem } from './errors';
+import { getField } from './fields';
 import { FLAT_KEYS, isFlatKey, unknownFlatKeyProblem, type FlatKey } from './flat';
 import { fieldSpec } from './schema';
 import { nearest } from './util';
@@ -22,16 +24,21 @@ export function flatKeyOfFlag(flag: string): FlatKey | undefined {
 const NUMBER_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const INT_TEXT = /^[+-]?\d+$/;
 
+/** Examples for structured values; scalars use the field's default. */
 const EXAMPLES: Readonly<Record<string, string>> = {
-  bool: 'true',
-  int: '8',
-  float: '2.5',
   map: '\'{"NT": 32768}\'',
   int_ranges: "'[[0, 20000], [40000, 60000]]'",
   float_ranges: "'[[0, 60], [120, 180]]'",
   float_range: "'[0, 60000]'",
   str_list: "'[\"#f74343\", \"#fccd56\"]' or '#f74343,#fccd56'",
 };
+
+/** A default value as it would be typed on the command line (scalars only). */
+function cliExample(value: unknown): string | undefined {
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string' && value !== '') return /^[\w.:/@-]+$/.test(value) ? value : `'${value}'`;
+  return undefined;
+}
 
 /**
  * Converts the string given to a CLI flag into the value of its field:
@@ -46,12 +53,14 @@ export function parseCliValue(flatKey: string, raw: string): unknown {
   const spec = fieldSpec(section, field);
   if (spec === undefined) throw new Error(`no schema for ${section}.${field}`);
   const flag = flagNameOf(flatKey);
-  const example = EXAMPLES[spec.type];
-  const fail = (extra = ''): never => {
+  const example = EXAMPLES[spec.type] ?? cliExample(getField(DEFAULT_CONFIG, section, field));
+  const fail = (detail = ''): never => {
+    const expected = `${describeExpected(spec)}${example !== undefined ? ` (e.g. ${flag} ${example})` : ''}`;
     const problem: ConfigProblem = {
       field: flag,
       value: raw,
-      expected: `${describeExpected(spec)}${example !== undefined ? ` (e.g. ${flag} ${example})` : ''}${extra}`,
+      expected,
+      message: `${flag}: expected ${expected}, got ${formatValue(raw)}${detail}`,
     };
     throw new ConfigValidationError([problem]);
   };
@@ -80,7 +89,7 @@ export function parseCliValue(flatKey: string, raw: string): unknown {
         break;
       case 'enum': {
         if (!(spec.values ?? []).includes(text)) {
-          fail(`; did you mean '${nearest(text, spec.values ?? []) ?? ''}'?`);
+          fail(` (did you mean '${nearest(text, spec.values ?? []) ?? ''}'?)`);
         }
         value = text;
         break;
@@ -97,7 +106,8 @@ export function parseCliValue(flatKey: string, raw: string): unknown {
         try {
           value = JSON.parse(text);
         } catch (err) {
-          fail(`; not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+          const reason = (err as { message?: unknown } | null)?.message;
+          fail(` (not valid JSON: ${typeof reason === 'string' ? reason : String(err)})`);
         }
         break;
     }

@@ -4,6 +4,12 @@ import { ConfigValidationError } from './errors';
 import { configFromJson, type FromJsonOptions } from './from-json';
 import type { SortingPipelineConfig } from './types';
 
+/** The message of a thrown value (duck-typed: errors from other realms are not `instanceof Error`). */
+function errorText(err: unknown): string {
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(err);
+}
+
 /** "line L, column C" for a character offset of `text`. */
 function lineColumn(text: string, offset: number): string {
   const before = text.slice(0, offset);
@@ -22,9 +28,8 @@ export function loadConfigFile(path: string, options: Omit<FromJsonOptions, 'fil
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
     throw new ConfigValidationError(
-      [{ field: '(file)', value: path, expected: 'a readable JSON file', message: `Cannot read config file ${path}: ${reason}` }],
+      [{ field: '(file)', value: path, expected: 'a readable JSON file', message: `cannot read the file (${errorText(err)})` }],
       { file: path },
     );
   }
@@ -33,11 +38,11 @@ export function loadConfigFile(path: string, options: Omit<FromJsonOptions, 'fil
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = errorText(err);
     const pos = /position (\d+)/.exec(reason);
-    const where = pos ? ` (${lineColumn(text, Number(pos[1]))})` : '';
+    const where = pos ? ` at ${lineColumn(text, Number(pos[1]))}` : '';
     throw new ConfigValidationError(
-      [{ field: '(file)', value: path, expected: 'valid JSON', message: `Config file ${path} is not valid JSON${where}: ${reason}` }],
+      [{ field: '(file)', value: path, expected: 'valid JSON', message: `not valid JSON${where}: ${reason}` }],
       { file: path },
     );
   }

@@ -1,9 +1,9 @@
 import type { DeepReadonly } from './types';
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  // Tag check rather than a prototype check: objects made by structuredClone or
+  // in another realm (vm contexts, jest) have a different Object.prototype.
+  return typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === '[object Object]';
 }
 
 export function hasOwn(obj: object, key: string): boolean {

@@ -122,6 +122,17 @@ describe('flat keys (spec §1.2)', () => {
     expect(PRESETS.RT_SORT_NEUROPIXELS.rt_sort.params).not.toHaveProperty('min_coc_n');
   });
 
+  test('FlatOverrides type: alias keys and plain keys only', () => {
+    const good: FlatOverrides = { delete_inter: true, rt_sort_delete_inter: false, kilosort_params: {}, snr_min: null };
+    // @ts-expect-error sorter_name has no flat key
+    const noSorterName: FlatOverrides = { sorter_name: 'kilosort4' };
+    // @ts-expect-error the plain name of an aliased field is not a key
+    const noPlainAliased: FlatOverrides = { sorter_params: {} };
+    // @ts-expect-error wrong value type
+    const wrongType: FlatOverrides = { snr_min: '5' };
+    expect([good, noSorterName, noPlainAliased, wrongType]).toHaveLength(4);
+  });
+
   test('kilosort_params replaces (no merge)', () => {
     const c = override(fromKwargs({ kilosort_params: { NT: 1024, car: false } }), { kilosort_params: { NT: 2048 } });
     expect(c.sorter.sorter_params).toEqual({ NT: 2048 });

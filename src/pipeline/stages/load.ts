@@ -1,0 +1,69 @@
+/**
+ * Load stage: open the recording (Maxwell), slice it in time, band-pass it (zero-phase, chunk
+ * margins) and stream it to the sorter's int16 µV binary. Resumable by chunk.
+ */
+import { basename } from 'node:path';
+import { validateAgainstRecording } from '../../config';
+import { bandpassRecording } from '../../dsp/bandpass';
+import { InvalidRecordingError } from '../../errors/taxonomy';
+import { writeInt16Binary } from '../../io/binary';
+import { openMaxwell } from '../../io/maxwell';
+import { sliceRecording } from '../../io/slice';
+import type { StageContext } from '../../activities/stageRunner';
+import { writeRecordingMeta } from './recordingMeta';
+import type { RecordingMeta } from './recordingMeta';
+
+/** Shorter than this cannot be filtered with margins, sorted or have its noise estimated. */
+const MIN_DURATION_S = 1;
+
+export async function runLoadStage(ctx: StageContext): Promise<{ outputs: string[]; summary: Record<string, unknown> }> {
+  const { layout, config } = ctx;
+  const rc = config.recording;
+  const source = await openMaxwell(layout.rec_path, { stream_id: rc.stream_id });
+  try {
+    validateAgainstRecording(config, source.sampling_frequency);
+    const sliced = sliceRecording(source, { start_time_s: rc.start_time_s, end_time_s: rc.end_time_s, first_n_mins: rc.first_n_mins });
+    const duration = sliced.num_frames / sliced.sampling_frequency;
+    if (duration < MIN_DURATION_S) {
+      throw new InvalidRecordingError(
+        `${layout.rec_path}: recording is too short to sort: ${sliced.num_frames} frames (${duration.toFixed(3)} s at ${sliced.sampling_frequency} Hz) after slicing; need at least ${MIN_DURATION_S} s`,
+        { path: layout.rec_path, field: 'num_frames', expected: `≥ ${MIN_DURATION_S} s of samples` },
+      );
+    }
+    const filtered = bandpassRecording(sliced, rc.freq_min, rc.freq_max);
+    const started = Date.now();
+    await writeInt16Binary(filtered, layout.binary, {
+      start_chunk: ctx.resumeChunk ?? 0,
+      signal: ctx.signal,
+      onProgress: (p) => ctx.progress({ fraction_done: p.fraction_done, chunk: p.chunk + 1, n_chunks: p.n_chunks }),
+    });
+    const startFrame = sliced.num_frames === source.num_frames ? 0 : Math.round((rc.start_time_s ?? 0) * source.sampling_frequency);
+    const meta: RecordingMeta = {
+      source_path: layout.rec_path,
+      stream_id: rc.stream_id,
+      sampling_frequency: sliced.sampling_frequency,
+      num_channels: sliced.num_channels,
+      num_frames: sliced.num_frames,
+      source_start_frame: startFrame,
+      source_num_frames: source.num_frames,
+      channel_ids: sliced.channel_ids,
+      locations: sliced.locations,
+      electrodes: sliced.electrodes,
+      freq_min: rc.freq_min,
+      freq_max: rc.freq_max,
+      binary: basename(layout.binary),
+      dtype: 'int16',
+    };
+    writeRecordingMeta(layout.recording_meta, meta);
+    const seconds = (Date.now() - started) / 1000;
+    return {
+      outputs: [layout.binary, layout.recording_meta],
+      summary: {
+        num_channels: meta.num_channels, num_frames: meta.num_frames, sampling_frequency: meta.sampling_frequency,
+        duration_s: duration, resumed_from_chunk: ctx.resumeChunk ?? 0, write_seconds: seconds,
+      },
+    };
+  } finally {
+    source.close();
+  }
+}
