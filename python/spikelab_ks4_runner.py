@@ -165,11 +165,15 @@ def load_job(path):
 
 
 def watch_stdin():
-    """Exit when the parent closes our stdin (it died): no orphan keeps sorting."""
+    """Exit when the parent closes our stdin (it died): no orphan keeps sorting.
+
+    Reads the raw descriptor: a daemon thread blocked in sys.stdin's buffered reader would
+    hold its lock and abort the interpreter at shutdown.
+    """
     try:
-        while sys.stdin.buffer.read(4096):
+        while os.read(0, 4096):
             pass
-    except Exception:
+    except OSError:
         pass
     os._exit(3)
 

@@ -1,8 +1,9 @@
 """Reference filter outputs from SciPy, for checking the TypeScript DSP (test/dsp).
 
 Subcommands (all arrays little-endian, frame-major):
-  butter ORDER LO HI FS
-      prints the band-pass second-order sections as JSON (list of 6-element rows).
+  butter ORDER LO HI FS [ORDER LO HI FS ...]
+      prints, as JSON, one list of band-pass second-order sections (6-element rows) per
+      design, so a test pays the SciPy start-up once.
   sosfiltfilt ORDER LO HI FS CHANNELS IN_F32 OUT_F64
       band-pass filters IN_F32 (frames x CHANNELS, float32) forward-backward along the
       frame axis with SciPy's defaults and writes float64 to OUT_F64.
@@ -23,7 +24,8 @@ def design(order, lo, hi, fs):
 def main(argv):
     cmd = argv[1]
     if cmd == "butter":
-        print(json.dumps(design(*argv[2:6]).tolist()))
+        args = argv[2:]
+        print(json.dumps([design(*args[i:i + 4]).tolist() for i in range(0, len(args), 4)]))
     elif cmd == "sosfilt_zi":
         print(json.dumps(signal.sosfilt_zi(design(*argv[2:6])).tolist()))
     elif cmd == "sosfiltfilt":

@@ -80,7 +80,8 @@ class BandpassRecording implements Recording {
     }
     const raw = this.parent.getTraces(s0, e0);
     const n = e0 - s0;
-    const col = new Float64Array(n);
+    // Float32 columns: sosfiltfilt then builds its edge extension in float32, as SciPy does.
+    const col = new Float32Array(n);
     const keep = startFrame - s0;
     const len = endFrame - startFrame;
     for (let c = 0; c < nch; c++) {

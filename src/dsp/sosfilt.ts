@@ -97,17 +97,20 @@ export function zeroPhaseFilter(sos: Sos, padlen?: number): ZeroPhaseFilter {
 /**
  * `scipy.signal.sosfiltfilt(sos, x)` for one channel: odd extension by padlen each side,
  * forward pass from the steady state scaled by the first sample, backward pass likewise,
- * extension removed.
+ * extension removed. Float32 input gets its extension rounded to float32, because NumPy
+ * builds the extension in the input's dtype before filtering in float64; this keeps the
+ * result equal to SciPy's for the float32 traces the pipeline filters.
  */
-export function sosfiltfilt(filter: Sos | ZeroPhaseFilter, x: Float64Array): Float64Array {
+export function sosfiltfilt(filter: Sos | ZeroPhaseFilter, x: Float32Array | Float64Array): Float64Array {
   const zf = Array.isArray(filter) ? zeroPhaseFilter(filter) : filter;
   const n = x.length;
   const edge = zf.padlen;
   if (n <= edge) throw new RangeError(`The length of the input vector x (${n}) must be greater than padlen, which is ${edge}.`);
+  const round = x instanceof Float32Array ? Math.fround : (v: number): number => v;
   const ext = new Float64Array(n + 2 * edge);
   for (let i = 0; i < edge; i++) {
-    ext[i] = 2 * x[0] - x[edge - i];
-    ext[edge + n + i] = 2 * x[n - 1] - x[n - 2 - i];
+    ext[i] = round(2 * x[0] - x[edge - i]);
+    ext[edge + n + i] = round(2 * x[n - 1] - x[n - 2 - i]);
   }
   ext.set(x, edge);
 

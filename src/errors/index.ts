@@ -1,4 +1,3 @@
 export * from './taxonomy';
 export * from './status';
 export { CLASSIFIED_ERROR_FAMILIES, familyOf } from './families';
-export * from './temporal';

@@ -70,13 +70,21 @@ export function assertHdf5File(path: string): void {
 export async function openH5ReadOnly(path: string): Promise<{ h5: H5Wasm; file: H5File }> {
   assertHdf5File(path);
   const h5 = await loadH5Wasm();
+  let file: H5File;
   try {
-    return { h5, file: new h5.File(path, 'r') };
+    file = new h5.File(path, 'r');
   } catch (err) {
-    throw new InvalidRecordingError(`${path} has an HDF5 signature but could not be opened (corrupt or truncated?): ${String(err)}`, {
-      path, field: 'file', expected: 'readable HDF5 file',
-    }, { cause: err });
+    throw unreadable(path, String(err), err);
   }
+  // h5wasm reports a failed H5Fopen as a negative id instead of throwing.
+  if (file.file_id < 0n) throw unreadable(path, 'H5Fopen failed', null);
+  return { h5, file };
+}
+
+function unreadable(path: string, detail: string, cause: unknown): InvalidRecordingError {
+  return new InvalidRecordingError(`${path} has an HDF5 signature but could not be opened (corrupt or truncated?): ${detail}`, {
+    path, field: 'file', expected: 'readable HDF5 file',
+  }, { cause });
 }
 
 /**

@@ -3,7 +3,7 @@
  * Samples are streamed: each getTraces call reads one channels × frames hyperslab and
  * transposes it to frame-major µV; nothing reads the whole raw dataset.
  */
-import { HDF5PluginMissingError, InvalidRecordingError } from '../errors';
+import { HDF5PluginMissingError, InvalidRecordingError, SpikeSortingClassifiedError } from '../errors';
 import { checkFrameRange } from './frame_range';
 import type { H5Wasm } from './h5';
 import { type H5Dataset, type H5File, getDataset, isNumericArray, openH5ReadOnly } from './h5_access';
@@ -27,6 +27,8 @@ export async function listMaxwellStreams(path: string): Promise<string[]> {
   const { h5, file } = await openH5ReadOnly(path);
   try {
     return listStreams(h5, file, path);
+  } catch (err) {
+    throw classify(path, err);
   } finally {
     file.close();
   }
@@ -50,8 +52,16 @@ export async function openMaxwell(path: string, opts: MaxwellStreamSelection = {
     return new MaxwellRecording(path, file, ds, layout);
   } catch (err) {
     file.close();
-    throw err;
+    throw classify(path, err);
   }
+}
+
+/** h5wasm throws plain Errors on damaged files; those are unusable recordings too. */
+function classify(path: string, err: unknown): unknown {
+  if (err instanceof SpikeSortingClassifiedError || err instanceof RangeError) return err;
+  return new InvalidRecordingError(`${path}: could not read the Maxwell layout (damaged file?): ${String(err)}`, {
+    path, field: 'file', expected: 'readable Maxwell .raw.h5',
+  }, { cause: err });
 }
 
 function rawDataset(h5: H5Wasm, file: H5File, path: string, layout: MaxwellStreamLayout): H5Dataset {

@@ -162,14 +162,11 @@ function tokenize(text: string, path: string): Tok[] {
     }
     if ('([{'.includes(c)) depth++;
     if (')]}'.includes(c)) depth = Math.max(0, depth - 1);
-    if ('()[]{},:=;+-'.includes(c)) {
-      toks.push({ t: 'op', v: c, line });
-      i++;
-      continue;
-    }
-    // Anything else (operators, attribute access, decorators…) cannot be part of a literal.
+    // Every other character is an operator token; the parser accepts only the literal ones.
     const two = text.slice(i, i + 2);
-    throw paramsError(path, line, `unexpected '${/^[*/%<>!=&|^~@.]=?$/.test(two) ? two : c}'`);
+    const op = /^(\*\*|\/\/|==|!=|<=|>=|->|:=|<<|>>)$/.test(two) ? two : c;
+    toks.push({ t: 'op', v: op, line });
+    i += op.length;
   }
   toks.push({ t: 'nl', line });
   toks.push({ t: 'end', line });
@@ -274,6 +271,7 @@ class ParamsParser {
       if (t.v === 'False') return false;
       if (t.v === 'None') return null;
       if (t.v === 'range' && this.isOp('(')) return this.parseRange(t.line);
+      if (this.isOp('=')) throw paramsError(this.path, t.line, 'chained assignments are not allowed');
       if (this.isOp('(')) throw paramsError(this.path, t.line, `call of '${t.v}(…)' is not allowed`);
       throw paramsError(this.path, t.line, `name '${t.v}' is not a literal`);
     }

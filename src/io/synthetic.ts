@@ -27,6 +27,9 @@ export interface SyntheticMaxOneOptions {
   spikes?: boolean;
 }
 
+/** Local alias for the hot loop (global lookups are slow inside jest's vm contexts). */
+const { round } = Math;
+
 /** Raw value of 0 µV: the ADC midpoint region, so negative excursions stay unsigned. */
 export const SYNTHETIC_DC_OFFSET = 512;
 /** Corner of the one-pole low-pass that colours the noise (real MEA noise is not white). */
@@ -127,7 +130,7 @@ export class SyntheticSignal {
     for (const u of this.units) addSpikes(u, start, end, acc);
     const perBit = this.p.uv_per_bit;
     for (let i = 0; i < this.numChannels * n; i++) {
-      const v = Math.round(acc[i] / perBit) + SYNTHETIC_DC_OFFSET;
+      const v = round(acc[i] / perBit) + SYNTHETIC_DC_OFFSET;
       out[i] = v < 0 ? 0 : v > 65535 ? 65535 : v;
     }
   }

@@ -12,7 +12,8 @@
  * - the chunked parallel path (`streaming = false`) is not implemented; it behaves as
  *   streaming with the waveform files always written.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Sorting } from '../backends/types';
 import type { Recording } from '../io/recording';
@@ -60,6 +61,30 @@ function prepareFolders(layout: WaveformLayout, fresh: boolean): void {
   rmSync(layout.manifest, { force: true });
 }
 
+/**
+ * Identity of an extraction's inputs. Checkpoints are reused only under the same key: a
+ * resume after the sorting, the recording or a parameter changed must start over.
+ */
+function resumeKey(rec: Recording, sorting: Sorting, params: WaveformParams): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ path: resolve(rec.source_path), fs: rec.sampling_frequency, frames: rec.num_frames, channels: rec.num_channels, params, ids: sorting.unit_ids, map: sorting.channel_map ? Array.from(sorting.channel_map) : null }));
+  for (const t of sorting.spike_trains) h.update(new Uint8Array(t.buffer, t.byteOffset, t.byteLength));
+  const tpl = sorting.templates;
+  if (tpl !== null) {
+    h.update(JSON.stringify(tpl.shape));
+    h.update(new Uint8Array(tpl.data.buffer, tpl.data.byteOffset, tpl.data.byteLength));
+  }
+  return h.digest('hex');
+}
+
+function readResumeKey(layout: WaveformLayout): string | null {
+  try {
+    return readFileSync(layout.resumeKey, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
 function writeParameters(layout: WaveformLayout, rec: Recording, params: WaveformParams, win: ExtractionWindow): void {
   const body = {
     recording_path: resolve(rec.source_path),
@@ -92,19 +117,71 @@ function writeChannelsMax(layout: WaveformLayout, ids: readonly number[], peaks:
   writeFileAtomic(layout.chansMaxAll, encodeInt64(all));
 }
 
-function openTemplates(layout: WaveformLayout, rows: number, win: ExtractionWindow, C: number, resume: boolean): { average: TemplateFile; std: TemplateFile; resumed: boolean } {
-  if (resume) {
-    const average = TemplateFile.reopen(layout.templatesAverage, rows, win.nsamples, C);
-    const std = TemplateFile.reopen(layout.templatesStd, rows, win.nsamples, C);
-    if (average !== null && std !== null) return { average, std, resumed: true };
-    average?.close();
-    std?.close();
-  }
+interface TemplateFiles {
+  readonly average: TemplateFile;
+  readonly std: TemplateFile;
+}
+
+function reopenTemplates(layout: WaveformLayout, rows: number, win: ExtractionWindow, C: number): TemplateFiles | null {
+  const average = TemplateFile.reopen(layout.templatesAverage, rows, win.nsamples, C);
+  const std = TemplateFile.reopen(layout.templatesStd, rows, win.nsamples, C);
+  if (average !== null && std !== null) return { average, std };
+  average?.close();
+  std?.close();
+  return null;
+}
+
+function createTemplates(layout: WaveformLayout, rows: number, win: ExtractionWindow, C: number): TemplateFiles {
   return {
     average: TemplateFile.create(layout.templatesAverage, rows, win.nsamples, C),
     std: TemplateFile.create(layout.templatesStd, rows, win.nsamples, C),
-    resumed: false,
   };
+}
+
+interface UnitJob {
+  readonly id: number;
+  readonly train: ArrayLike<number>;
+  readonly peak: PeakInfo & { readonly from_sorter: boolean };
+  readonly win: ExtractionWindow;
+  readonly params: WaveformParams;
+  readonly writeFiles: boolean;
+}
+
+/** Extracts one unit and makes it durable: files first, its checkpoint last. */
+function extractAndStoreUnit(rec: Recording, layout: WaveformLayout, templates: TemplateFiles, job: UnitJob): UnitWaveforms {
+  const { id, peak, win } = job;
+  const ex = extractUnit(rec, { unitId: id, train: job.train, peak, window: win, maxWaveformsPerUnit: job.params.max_waveforms_per_unit, seed: job.params.random_seed });
+  writeFileAtomic(layout.sampledIndex(id), encodeSampledIndex(ex.sampled_index));
+  // Written even when all zeros: a reopened file may hold rows from an earlier attempt.
+  templates.average.writeRow(id, ex.average);
+  templates.std.writeRow(id, ex.std);
+  const n = ex.waveform_rows.length;
+  const wfPath = job.writeFiles && n > 0 ? layout.waveforms(id) : null;
+  if (wfPath !== null) {
+    writeFileAtomic(wfPath, [npyHeader('<f4', [n, win.nsamples, rec.num_channels]), Buffer.from(ex.waveforms.buffer, ex.waveforms.byteOffset, ex.waveforms.byteLength)]);
+  } else {
+    rmSync(layout.waveforms(id), { force: true });
+  }
+  const unit: UnitWaveforms = {
+    unit_id: id,
+    use_pos_peak: peak.use_pos_peak,
+    chan_max_kilosort: peak.chan_max_kilosort,
+    chan_max_all: peak.chan_max_all,
+    half_window: peak.half_window,
+    template_from_sorter: peak.from_sorter,
+    n_spikes: ex.spike_train.length,
+    n_waveforms: n,
+    has_waveform_file: wfPath !== null,
+    sampled_index: ex.sampled_index,
+    waveform_rows: ex.waveform_rows,
+    spike_train: ex.spike_train,
+    waveforms_path: wfPath,
+  };
+  // Template rows must be durable before the checkpoint claims the unit is done.
+  templates.average.sync();
+  templates.std.sync();
+  writeUnitCheckpoint(layout, unit);
+  return unit;
 }
 
 export async function extractWaveforms(rec: Recording, sorting: Sorting, params: WaveformParams, folder: string, opts: ExtractOptions = {}): Promise<WaveformResult> {
@@ -116,12 +193,15 @@ export async function extractWaveforms(rec: Recording, sorting: Sorting, params:
   densityGuard(ids, win, C);
   opts.signal?.throwIfAborted();
 
-  const wantResume = (opts.start_unit ?? 0) > 0 && existsSync(layout.root);
-  prepareFolders(layout, !wantResume);
   const rows = ids.length === 0 ? 0 : Math.max(...ids) + 1;
-  const templates = openTemplates(layout, rows, win, C, wantResume);
-  // Without the template rows of the finished units, their checkpoints are useless.
-  const startUnit = templates.resumed ? Math.min(opts.start_unit ?? 0, ids.length) : 0;
+  const key = resumeKey(rec, sorting, params);
+  // Resume only onto the same inputs, and only with the finished units' template rows
+  // intact; anything else starts from an empty folder.
+  let templates = (opts.start_unit ?? 0) > 0 && readResumeKey(layout) === key ? reopenTemplates(layout, rows, win, C) : null;
+  const startUnit = templates === null ? 0 : Math.min(opts.start_unit ?? 0, ids.length);
+  prepareFolders(layout, templates === null);
+  templates ??= createTemplates(layout, rows, win, C);
+  writeFileAtomic(layout.resumeKey, key);
 
   const peaks = ids.map((id, i) => {
     const source = unitTemplateSource(rec, sorting, id, sorting.spike_trains[i], win);
@@ -142,38 +222,7 @@ export async function extractWaveforms(rec: Recording, sorting: Sorting, params:
         opts.onProgress?.({ fraction_done: (i + 1) / ids.length, unit: i + 1, n_units: ids.length });
         continue;
       }
-      const peak = peaks[i];
-      const ex = extractUnit(rec, { unitId: id, train: sorting.spike_trains[i], peak, window: win, maxWaveformsPerUnit: params.max_waveforms_per_unit, seed: params.random_seed });
-      writeFileAtomic(layout.sampledIndex(id), encodeSampledIndex(ex.sampled_index));
-      // Written even when all zeros: a reopened file may hold rows from an earlier attempt.
-      templates.average.writeRow(id, ex.average);
-      templates.std.writeRow(id, ex.std);
-      const n = ex.waveform_rows.length;
-      const wfPath = writeFiles && n > 0 ? layout.waveforms(id) : null;
-      if (wfPath !== null) {
-        writeFileAtomic(wfPath, [npyHeader('<f4', [n, win.nsamples, C]), Buffer.from(ex.waveforms.buffer, ex.waveforms.byteOffset, ex.waveforms.byteLength)]);
-      } else {
-        rmSync(layout.waveforms(id), { force: true });
-      }
-      const unit: UnitWaveforms = {
-        unit_id: id,
-        use_pos_peak: peak.use_pos_peak,
-        chan_max_kilosort: peak.chan_max_kilosort,
-        chan_max_all: peak.chan_max_all,
-        half_window: peak.half_window,
-        template_from_sorter: peak.from_sorter,
-        n_spikes: ex.spike_train.length,
-        n_waveforms: n,
-        has_waveform_file: wfPath !== null,
-        sampled_index: ex.sampled_index,
-        waveform_rows: ex.waveform_rows,
-        spike_train: ex.spike_train,
-        waveforms_path: wfPath,
-      };
-      // Template rows must be durable before the checkpoint claims the unit is done.
-      templates.average.sync();
-      templates.std.sync();
-      writeUnitCheckpoint(layout, unit);
+      const unit = extractAndStoreUnit(rec, layout, templates, { id, train: sorting.spike_trains[i], peak: peaks[i], win, params, writeFiles });
       units.push(unit);
       opts.onProgress?.({ fraction_done: (i + 1) / ids.length, unit: i + 1, n_units: ids.length });
       await yieldToEventLoop();

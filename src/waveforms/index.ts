@@ -1,5 +1,6 @@
 /** Public surface of waveform extraction, metrics and the UnitSet. */
 export { extractWaveforms } from './extract';
+export { writeInitialSorting } from './initial-sorting';
 export { loadWaveformResult, readUnitTemplates, WaveformResultMissingError } from './store';
 export { OutOfMemoryError } from './errors';
 export { waveformLayout, type WaveformLayout } from './layout';

@@ -20,6 +20,8 @@ export interface WaveformLayout {
   readonly trainsDir: string;
   readonly checkpointsDir: string;
   readonly manifest: string;
+  /** Fingerprint of the inputs the checkpoints belong to. */
+  readonly resumeKey: string;
   waveforms(unitId: number): string;
   sampledIndex(unitId: number): string;
   centredTrain(unitId: number): string;
@@ -47,6 +49,7 @@ export function waveformLayout(root: string): WaveformLayout {
     trainsDir,
     checkpointsDir,
     manifest: join(root, 'units.json'),
+    resumeKey: join(checkpointsDir, 'resume_key.txt'),
     waveforms: (id) => join(waveformsDir, `waveforms_${id}.npy`),
     sampledIndex: (id) => join(waveformsDir, `sampled_index_${id}.npy`),
     centredTrain: (id) => join(trainsDir, `spike_times_${id}.npy`),

@@ -47,6 +47,5 @@ export function openPreprocessed(binaryPath: string, meta: RecordingMeta): Recor
     channel_ids: meta.channel_ids,
     locations: meta.locations,
     electrodes: meta.electrodes,
-    source_path: meta.source_path,
   });
 }

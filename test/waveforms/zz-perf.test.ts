@@ -1,0 +1,27 @@
+import { join } from 'node:path';
+import { extractWaveforms } from '../../src/waveforms/extract';
+import { estimateNoiseLevels } from '../../src/waveforms/metrics';
+import { buildUnitSet } from '../../src/waveforms/unit-set';
+import { arrayRecording, makeSorting, tempDir } from './helpers';
+test('perf', async () => {
+  const C = 512, N = 200000, fs = 20000;
+  const x = new Float32Array(N * C);
+  for (let i = 0; i < x.length; i += 7) x[i] = (i % 13) - 6;
+  const rec = arrayRecording(x, C, fs);
+  const units = Array.from({ length: 50 }, (_, id) => ({ id, train: Array.from({ length: 800 }, (_, k) => 100 + ((k * 247 + id * 31) % (N - 200))).sort((a, b) => a - b) }));
+  const T = 82;
+  const tpl = new Float32Array(50 * T * C);
+  for (let u = 0; u < 50; u++) tpl[u * T * C + 41 * C + (u * 7) % C] = -50;
+  const sorting = makeSorting({ fs, units, templates: { shape: [50, T, C], data: tpl } });
+  const tmp = tempDir('perf');
+  let t0 = Date.now();
+  const wf = await extractWaveforms(rec, sorting, { ms_before: 2, ms_after: 2, pos_peak_thresh: 2, max_waveforms_per_unit: 300, save_waveform_files: true, random_seed: 1 }, join(tmp.dir, 'w'));
+  console.log('extract ms', Date.now() - t0, 'reads', rec.reads.length);
+  t0 = Date.now();
+  const noise = await estimateNoiseLevels(rec);
+  console.log('noise ms', Date.now() - t0);
+  t0 = Date.now();
+  buildUnitSet(rec, wf, { compiled_ms_before: 2, compiled_ms_after: 2, std_at_peak: true, std_over_window_ms_before: 0.5, std_over_window_ms_after: 1.5 }, { noise_levels: noise, sorter_name: 'kilosort2' });
+  console.log('unitset ms', Date.now() - t0);
+  tmp.cleanup();
+}, 300000);
