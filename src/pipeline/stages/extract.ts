@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { readPhyFolder } from '../../io/phy';
-import { buildUnitSet, estimateNoiseLevels, extractWaveforms, writeUnitSet } from '../../waveforms';
+import { buildUnitSet, estimateNoiseLevels, extractWaveforms, writeInitialSorting, writeUnitSet } from '../../waveforms';
 import type { StageContext } from '../../activities/stageRunner';
 import type { RecordingLayout } from '../layout';
 import { openPreprocessed, readRecordingMeta } from './recordingMeta';
@@ -21,6 +21,7 @@ export async function runExtractStage(ctx: StageContext): Promise<{ outputs: str
   const rec = openPreprocessed(layout.binary, meta);
   try {
     const sorting = readPhyFolder(layout.sorter_output);
+    const initial = writeInitialSorting(sorting, layout.curation_initial);
     const wf = await extractWaveforms(rec, sorting, {
       ...config.waveform,
       random_seed: config.execution.random_seed,
@@ -38,7 +39,7 @@ export async function runExtractStage(ctx: StageContext): Promise<{ outputs: str
     writeUnitSet(set, unitSetFolder(layout));
     const spikes = wf.units.reduce((a, u) => a + u.n_spikes, 0);
     return {
-      outputs: listFilesRecursive(layout.waveforms),
+      outputs: [...listFilesRecursive(layout.waveforms), ...initial],
       summary: { n_units: wf.units.length, n_spikes: spikes, n_channels: meta.num_channels },
     };
   } finally {
