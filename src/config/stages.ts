@@ -32,6 +32,8 @@ const CURATE_FIRST: readonly FieldPath[] = [
   'curation.isi_violation_method',
   'curation.snr_min',
   'curation.spikes_min_first',
+  // With the second group on, the first stage's spike-count floor is spikes_min_second (§2.5 parity).
+  'curation.spikes_min_second',
 ];
 
 const CURATE_SECOND: readonly FieldPath[] = [

@@ -99,3 +99,10 @@ describe('stage views', () => {
     expect(c.rt_sort.params).not.toHaveProperty('x');
   });
 });
+
+test('spikes_min_second invalidates the first curation stage too (it sets min_spikes there while the second group is on)', () => {
+  const base = defaultConfig();
+  const changed = override(base, { spikes_min_second: 80 });
+  expect(stageConfigHash(changed, 'curate_first')).not.toBe(stageConfigHash(base, 'curate_first'));
+  expect(stageConfigHash(changed, 'curate_second')).not.toBe(stageConfigHash(base, 'curate_second'));
+});

@@ -8,7 +8,7 @@ import { writeSyntheticMaxOne } from '../../src/io/synthetic';
 import type { GroundTruth } from '../../src/io/ground_truth';
 import type { RecordingJob } from '../../src/workflows/types';
 
-export const TEST_RECORDING = { num_channels: 32, duration_s: 20, n_units: 5, seed: 11 } as const;
+export const TEST_RECORDING: { num_channels: number; duration_s: number; n_units: number; seed: number } = { num_channels: 32, duration_s: 20, n_units: 5, seed: 11 };
 
 export async function makeRecording(dir: string, name = 'rec.raw.h5', opts: Partial<typeof TEST_RECORDING> & { spikes?: boolean } = {}): Promise<{ path: string; gt: GroundTruth }> {
   const path = join(dir, name);
