@@ -202,6 +202,13 @@ def main(argv):
         threads = job.get('torch_threads')
         if threads:
             torch.set_num_threads(int(threads))
+        # Same input, same output: a sort resumed after a crash must reproduce the bytes of
+        # an uninterrupted one, so every random source Kilosort may draw from is seeded.
+        seed = int(job.get('seed', 0))
+        import random
+        random.seed(seed)
+        np.random.seed(seed)
+        torch.manual_seed(seed)
         device_name = str(job.get('device') or 'auto')
         if device_name == 'auto':
             device_name = 'cuda' if torch.cuda.is_available() else 'cpu'

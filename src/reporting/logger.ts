@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pino from 'pino';
+import pretty from 'pino-pretty';
 import type { Logger } from 'pino';
 
 const loggers = new Map<string, { logger: Logger; dest: pino.DestinationStream & { flushSync?: () => void; end?: () => void } }>();
@@ -19,7 +20,14 @@ export function recordingLogger(resultsFolder: string, bindings: Record<string, 
   if (entry === undefined) {
     mkdirSync(dirname(path), { recursive: true });
     const dest = pino.destination({ dest: path, append: true, sync: true });
-    const logger = pino({ level: process.env.SPIKELAB_LOG_LEVEL ?? 'info', base: { pid: process.pid } }, dest);
+    const level = process.env.SPIKELAB_LOG_LEVEL ?? 'info';
+    // A worker in a terminal also shows the lines, readable; the file always gets JSON.
+    const logger = process.env.SPIKELAB_LOG_PRETTY === '1'
+      ? pino({ level, base: { pid: process.pid } }, pino.multistream([
+        { level, stream: dest },
+        { level, stream: pretty({ colorize: true, destination: 2, sync: true, ignore: 'pid,hostname' }) },
+      ]))
+      : pino({ level, base: { pid: process.pid } }, dest);
     entry = { logger, dest };
     loggers.set(path, entry);
   }

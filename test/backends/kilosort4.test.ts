@@ -3,9 +3,13 @@
  * (`<repo>/.venv/bin/python`, or env SPIKELAB_PYTHON). Recordings are generated here:
  * 32 channels on a 4 × 8 grid at 17.5 µm, 20 kHz, int16.
  *
- * Measured on 2 cores (see the console output of each test for this machine):
- * 30 s / 4 units ≈ 35–45 s wall (KS4 ≈ 30–35 s + ≈ 5 s interpreter and imports);
- * pure noise fails in ≈ 6 s (TruncatedSVD on 0 clips).
+ * Measured on 2 cores with nothing else running (wall = spawn to Sorting; ≈ 5.5 s of it is
+ * interpreter start and `import torch, kilosort`), 4 units, all found with accuracy 1.00:
+ *   30 s: 34 s with drift correction (default), 20 s with do_correction false
+ *   60 s: 53 s with drift correction, 28 s without
+ *  120 s: 86 s with drift correction
+ * Pure noise fails in ≈ 6–7 s (TruncatedSVD on 0 clips). Under CPU contention (other test
+ * suites in parallel) the same 30 s run has taken up to 130 s.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

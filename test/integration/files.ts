@@ -16,23 +16,36 @@ export const VOLATILE = [
   /(^|\/)\.[a-z_]+\.manifest\.json$/,
   /(^|\/)\.spikelab_run\.manifest\.json$/,
   /(^|\/)\.spikelab_sort\.lock$/,
+  // Kilosort's own pickled settings: it records its absolute paths and run times.
+  /(^|\/)ops\.npy$/,
 ];
 
-export function treeDigests(root: string): Map<string, string> {
+const TEXT = /\.(json|py|txt|md|tsv|csv)$/;
+
+/**
+ * Content digest of every file below `root`. Text files that name their own location have
+ * `base` (the run's folder) replaced by a placeholder, so two runs in different folders
+ * compare equal when their content is.
+ */
+export function treeDigests(root: string, base: string | null = null): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.isFile()) out.set(relative(root, p), createHash('sha256').update(readFileSync(p)).digest('hex'));
+      else if (e.isFile()) {
+        let content: Buffer | string = readFileSync(p);
+        if (base !== null && TEXT.test(e.name)) content = content.toString('utf8').split(base).join('<BASE>');
+        out.set(relative(root, p), createHash('sha256').update(content).digest('hex'));
+      }
     }
   };
   walk(root);
   return out;
 }
 
-export function stableDigests(root: string): Map<string, string> {
-  const all = treeDigests(root);
+export function stableDigests(root: string, base: string | null = null): Map<string, string> {
+  const all = treeDigests(root, base);
   for (const k of [...all.keys()]) if (VOLATILE.some((re) => re.test(k))) all.delete(k);
   return all;
 }

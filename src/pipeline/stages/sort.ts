@@ -52,6 +52,8 @@ export async function runSortStage(
     output_folder: layout.sorter_output,
     sorter_params: params === null ? null : { ...params },
     python,
+    // Quirk fix (no units): a sorter that finds nothing is a successful sort with 0 units.
+    on_zero_units: 'return',
     log_path: layout.sorter_log,
     signal: ctx.signal,
     onProgress: (p) => ctx.progress({ fraction_done: p.fraction_done, message: p.message ?? null }),
