@@ -44,8 +44,8 @@ export async function writeSyntheticMaxOne(path: string, opts: SyntheticMaxOneOp
     seed: opts.seed ?? 0,
     noise_uv: opts.noise_uv ?? 8,
     lsb: opts.lsb ?? 6.3e-6,
-    firing_rate_hz: opts.firing_rate_hz ?? [2, 10],
-    amplitude_uv: opts.amplitude_uv ?? [60, 200],
+    firing_rate_hz: opts.firing_rate_hz ?? [4, 12],
+    amplitude_uv: opts.amplitude_uv ?? [80, 220],
     refractory_ms: opts.refractory_ms ?? 2,
     spikes: opts.spikes ?? true,
   };

@@ -17,8 +17,9 @@ export function syntheticProbe(numChannels: number): MaxwellMappingRow[] {
   if (!Number.isInteger(numChannels) || numChannels < 1 || numChannels > MAX_ROUTED_CHANNELS) {
     throw new RangeError(`num_channels must be an integer in [1, ${MAX_ROUTED_CHANNELS}], got ${numChannels}`);
   }
-  // 4 columns for small probes (the 32-channel default is 4 × 8); wider for larger ones.
-  const cols = Math.max(4, Math.ceil(Math.sqrt(numChannels / 2)));
+  // Small probes are a routed strip two electrodes wide (the 32-channel default is 2 × 16):
+  // long enough along y for several well separated units. Larger ones become wider blocks.
+  const cols = numChannels <= 64 ? 2 : Math.ceil(Math.sqrt(numChannels / 2));
   const rows: MaxwellMappingRow[] = [];
   for (let k = 0; k < numChannels; k++) {
     const col = ORIGIN_COLUMN + (k % cols);

@@ -69,13 +69,30 @@ function spikeTrain(rng: Prng, rate: number, refractoryS: number, fs: number, fi
   }
 }
 
-export function planUnits(rng: Prng, probe: readonly MaxwellMappingRow[], o: UnitPlanOptions): SyntheticUnit[] {
-  // Centres on distinct channels while there are enough, so units do not pile up.
-  const order = probe.map((_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
+function spreadAlongRows(rng: Prng, probe: readonly MaxwellMappingRow[], n: number): number[] {
+  const ys = [...new Set(probe.map((p) => p.y))].sort((a, b) => a - b);
+  const xs = probe.map((p) => p.x);
+  const [xmin, xmax] = [Math.min(...xs), Math.max(...xs)];
+  const flip = rng.int(2);
+  const order: number[] = [];
+  for (let u = 0; u < n; u++) {
+    const row = ys[Math.min(ys.length - 1, Math.floor(((u + 0.5) * ys.length) / Math.max(n, 1)))];
+    const targetX = (u + flip) % 2 === 0 ? xmin : xmax;
+    let best = -1;
+    probe.forEach((p, i) => {
+      if (p.y !== row || order.includes(i)) return;
+      if (best < 0 || Math.abs(p.x - targetX) < Math.abs(probe[best].x - targetX)) best = i;
+    });
+    order.push(best >= 0 ? best : rng.int(probe.length));
   }
+  return order;
+}
+
+export function planUnits(rng: Prng, probe: readonly MaxwellMappingRow[], o: UnitPlanOptions): SyntheticUnit[] {
+  // Centres spread along the array's long axis, alternating sides: units on neighbouring
+  // electrodes have near-identical footprints, which no sorter separates, and Kilosort (built
+  // for long, narrow probes) tells units apart mostly by their position along that axis.
+  const order = spreadAlongRows(rng, probe, o.n_units);
   const units: SyntheticUnit[] = [];
   for (let u = 0; u < o.n_units; u++) {
     const centre = probe[order[u % order.length]];

@@ -1,9 +1,9 @@
 /**
  * The foundation's promises against a real Temporal dev server and real Kilosort4:
- * (a) a lab's own worker with spikelabPlugin() sorts a recording; (d) a second sort reuses
- * every stage and --recurate reruns only curation and compile; (b) a worker SIGKILLed during
- * the sort finishes on a new worker without redoing load, byte-identical to (a); (c) the
- * Temporal server killed and restarted on the same database mid-sort.
+ * (a) a lab's own worker with spikelabPlugin() sorts a recording; (b) a worker SIGKILLed
+ * during the sort finishes on a new worker without redoing load, byte-identical to (a); (c) the
+ * Temporal server killed and restarted on the same database mid-sort; (d) a second sort reuses
+ * every stage and --recurate reruns only curation and compile (last: it rewrites (a)'s folders).
  */
 import { Client, Connection } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -94,26 +94,9 @@ test('(a) a lab worker with spikelabPlugin() beside its own workflows sorts a re
   const units = readCompiledUnits(results);
   expect(units.units.length).toBe(outcomeA.result.n_curated_units);
   const acc = computeAccuracy(gt, units.units.map((u) => ({ spike_frames: u.spike_train_samples })), gt.sampling_frequency);
-  // The synthetic units are well separated: most must be found nearly perfectly.
-  expect(acc.n_well_detected).toBeGreaterThanOrEqual(2);
-});
-
-test('(d) a second sort reuses every stage; --recurate reruns only curation and compile', async () => {
-  const second = await runSort({ recordings: [rec], config: jobA.config, intermediate_folders: [jobA.intermediate_folder], results_folders: [jobA.results_folder], target: { address: server.address, namespace: 'default', embedded: null }, inProcessWorker: true, showProgress: false, log: () => undefined });
-  expect(second.report.records[0].status).toBe('success');
-  expect(second.outcomes[0].stages.every((s) => s.reused)).toBe(true);
-  const sortedBefore = statSync(join(jobA.intermediate_folder, 'kilosort4_results', 'spike_times.npy')).mtimeMs;
-
-  const recurate = await runSort({
-    recordings: [rec], config: override(jobA.config, { recurate_first: true, recurate_second: true }),
-    intermediate_folders: [jobA.intermediate_folder], results_folders: [jobA.results_folder],
-    target: { address: server.address, namespace: 'default', embedded: null }, inProcessWorker: true, showProgress: false, log: () => undefined,
-  });
-  expect(recurate.outcomes[0].stages.map((s) => [s.stage, s.reused])).toEqual([
-    ['load', true], ['sort', true], ['extract', true], ['curate_first', false], ['curate_second', false], ['compile', false],
-  ]);
-  expect(statSync(join(jobA.intermediate_folder, 'kilosort4_results', 'spike_times.npy')).mtimeMs).toBe(sortedBefore);
-  expect(recurate.report.records[0].n_curated_units).toBe(outcomeA.result.n_curated_units);
+  // The synthetic units are well separated: nearly all must be found nearly perfectly.
+  expect(acc.n_well_detected).toBeGreaterThanOrEqual(gt.units.length - 1);
+  expect(acc.mean_accuracy).toBeGreaterThan(0.85);
 });
 
 test('(b) a worker SIGKILLed during the sort: a new worker finishes it, load is not redone, outputs identical to (a)', async () => {
@@ -176,6 +159,24 @@ test('(c) the Temporal server killed and restarted on the same database mid-sort
   } finally {
     await workerProc.kill('SIGKILL');
   }
+});
+
+test('(d) a second sort reuses every stage; --recurate reruns only curation and compile', async () => {
+  const second = await runSort({ recordings: [rec], config: jobA.config, intermediate_folders: [jobA.intermediate_folder], results_folders: [jobA.results_folder], target: { address: server.address, namespace: 'default', embedded: null }, inProcessWorker: true, showProgress: false, log: () => undefined });
+  expect(second.report.records[0].status).toBe('success');
+  expect(second.outcomes[0].stages.every((s) => s.reused)).toBe(true);
+  const sortedBefore = statSync(join(jobA.intermediate_folder, 'kilosort4_results', 'spike_times.npy')).mtimeMs;
+
+  const recurate = await runSort({
+    recordings: [rec], config: override(jobA.config, { recurate_first: true, recurate_second: true }),
+    intermediate_folders: [jobA.intermediate_folder], results_folders: [jobA.results_folder],
+    target: { address: server.address, namespace: 'default', embedded: null }, inProcessWorker: true, showProgress: false, log: () => undefined,
+  });
+  expect(recurate.outcomes[0].stages.map((s) => [s.stage, s.reused])).toEqual([
+    ['load', true], ['sort', true], ['extract', true], ['curate_first', false], ['curate_second', false], ['compile', false],
+  ]);
+  expect(statSync(join(jobA.intermediate_folder, 'kilosort4_results', 'spike_times.npy')).mtimeMs).toBe(sortedBefore);
+  expect(recurate.report.records[0].n_curated_units).toBe(outcomeA.result.n_curated_units);
 });
 
 /** Descendants of a process (the worker's Kilosort4 runner), from /proc. */

@@ -24,8 +24,8 @@ describe('writeSyntheticMaxOne', () => {
     expect(gt.num_frames).toBe(160000);
     expect(gt.units).toHaveLength(6);
     for (const u of gt.units) {
-      expect(u.amplitude_uv).toBeGreaterThanOrEqual(60);
-      expect(u.amplitude_uv).toBeLessThanOrEqual(200);
+      expect(u.amplitude_uv).toBeGreaterThanOrEqual(80);
+      expect(u.amplitude_uv).toBeLessThanOrEqual(220);
       expect(u.spike_frames.length).toBeGreaterThan(0);
       // 2 ms refractory period (40 frames at 20 kHz, ±1 frame of rounding).
       for (let i = 1; i < u.spike_frames.length; i++) expect(u.spike_frames[i] - u.spike_frames[i - 1]).toBeGreaterThanOrEqual(39);
@@ -124,5 +124,17 @@ describe('computeAccuracy', () => {
     expect(partial.per_unit[1]).toMatchObject({ accuracy: 0, best_sorted_index: null });
     expect(partial.n_well_detected).toBe(0);
     expect(partial.mean_accuracy).toBeCloseTo(1 / 6, 12);
+  });
+});
+
+describe('synthetic unit placement', () => {
+  it('spreads units along the strip, two rows (35 µm) apart or more, so a sorter can separate them', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'placement-'));
+    const gt = await writeSyntheticMaxOne(join(dir, 'p.raw.h5'), { num_channels: 32, duration_s: 1, n_units: 8, seed: 3 });
+    const ys = gt.units.map((u) => u.y).sort((a, b) => a - b);
+    for (let i = 1; i < ys.length; i++) expect(ys[i] - ys[i - 1]).toBeGreaterThan(35 - 8.01);
   });
 });
