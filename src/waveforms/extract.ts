@@ -65,9 +65,10 @@ function prepareFolders(layout: WaveformLayout, fresh: boolean): void {
  * Identity of an extraction's inputs. Checkpoints are reused only under the same key: a
  * resume after the sorting, the recording or a parameter changed must start over.
  */
+/** Identity of the extraction's inputs (not their location: a moved folder may resume, and equal inputs give equal files). */
 function resumeKey(rec: Recording, sorting: Sorting, params: WaveformParams): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ path: resolve(rec.source_path), fs: rec.sampling_frequency, frames: rec.num_frames, channels: rec.num_channels, params, ids: sorting.unit_ids, map: sorting.channel_map ? Array.from(sorting.channel_map) : null }));
+  h.update(JSON.stringify({ fs: rec.sampling_frequency, frames: rec.num_frames, channels: rec.num_channels, params, ids: sorting.unit_ids, map: sorting.channel_map ? Array.from(sorting.channel_map) : null }));
   for (const t of sorting.spike_trains) h.update(new Uint8Array(t.buffer, t.byteOffset, t.byteLength));
   const tpl = sorting.templates;
   if (tpl !== null) {
