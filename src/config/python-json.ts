@@ -10,31 +10,12 @@ import { getField } from './fields';
 import { fieldSpec, SECTION_NAMES, sectionFields } from './schema';
 import type { ConfigInput } from './types';
 import { isPlainObject } from './util';
+import { PyFloat, jsonFloat, jsonString } from '../util/pythonJson';
 
-/** Marks a number that Python holds as a float. */
-export class PyFloat {
-  constructor(readonly value: number) {}
-}
-
-/** `repr(float(x))` as Python ≥ 3.1 prints it (shortest round-trip digits). */
-export function pythonFloatRepr(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === Infinity) return 'Infinity';
-  if (x === -Infinity) return '-Infinity';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const sign = x < 0 ? '-' : '';
-  const [mantissa, expText] = Math.abs(x).toExponential().split('e') as [string, string];
-  const digits = mantissa.replace('.', '');
-  const e = Number(expText);
-  // Python switches to exponent notation when the decimal exponent is < -4 or ≥ 16.
-  if (e < -4 || e >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${m}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
-  }
-  if (e < 0) return `${sign}0.${'0'.repeat(-e - 1)}${digits}`;
-  if (digits.length <= e + 1) return `${sign}${digits}${'0'.repeat(e + 1 - digits.length)}.0`;
-  return `${sign}${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
-}
+/** Floats and strings are spelled by the shared Python-JSON writer (curation hashes the same text). */
+export { PyFloat };
+/** `repr(float(x))` as json.dumps prints it (non-finite as `NaN` / `Infinity`). */
+export const pythonFloatRepr = jsonFloat;
 
 /** A JS number as Python would print it: integral → int spelling, else float repr. */
 function pythonNumber(x: number): string {
@@ -43,23 +24,7 @@ function pythonNumber(x: number): string {
 }
 
 /** `json.dumps(s)` with `ensure_ascii=True`. */
-export function pythonJsonString(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i] as string;
-    const code = s.charCodeAt(i);
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\f') out += '\\f';
-    else if (code < 0x20 || code > 0x7e) out += `\\u${code.toString(16).padStart(4, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
+export const pythonJsonString = jsonString;
 
 /**
  * Generic `json.dumps(value, indent=indent)`. Numbers print as ints when

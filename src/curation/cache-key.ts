@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { CriteriaMap } from './criteria';
 import { criteriaToPy } from './history';
-import { dumpsPython } from './python-json';
+import { dumpsPython } from '../util/pythonJson';
 
 export function cacheKeyText(criteria: CriteriaMap, unitIds: readonly number[]): string {
   const ids = [...unitIds].sort((a, b) => a - b);

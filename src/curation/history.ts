@@ -5,7 +5,7 @@
  * same text, including bare `Infinity` for an infinite std-norm.
  */
 import { FLOAT_CRITERIA, type CriteriaMap } from './criteria';
-import { dumpsPython, parsePythonJson, pyFloat, type PyJsonValue } from './python-json';
+import { dumpsPython, parsePythonJson, pyFloat, type PyJsonValue } from '../util/pythonJson';
 
 export type CriterionName = 'spike_count' | 'firing_rate' | 'isi_violation' | 'snr' | 'std_norm';
 

@@ -8,4 +8,4 @@ export {
 } from './curate';
 export { historyJson, parseHistory, CurationHistoryFormatError, type CriterionName, type CurationHistory } from './history';
 export { firingRateHz, isiViolation, parseIsiMethod, InvalidCurationParameterError, type IsiMethod, type IsiOptions } from './unit-metrics';
-export { dumpsPython, parsePythonJson, pyFloat, pyFloatRepr, PyFloat, type PyJsonValue } from './python-json';
+export { dumpsPython, parsePythonJson, pyFloat, pyFloatRepr, PyFloat, type PyJsonValue } from '../util/pythonJson';

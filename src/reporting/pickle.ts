@@ -15,7 +15,7 @@
  * otherwise; `PyFloat` forces a float (e.g. x = 0 µm must still be `0.0`); `bigint` is an
  * int. Dict keys are strings and keep the given order.
  */
-import { PyFloat } from '../curation/python-json';
+import { PyFloat } from '../util/pythonJson';
 
 export { PyFloat };
 

@@ -10,7 +10,7 @@ import { cacheKeyText } from '../../src/curation/cache-key';
 import { criteriaFromConfig } from '../../src/curation/criteria';
 import { curate } from '../../src/curation/curate';
 import { criteriaToPy } from '../../src/curation/history';
-import { dumpsPython, parsePythonJson, pyFloat, pyFloatRepr } from '../../src/curation/python-json';
+import { dumpsPython, parsePythonJson, pyFloat, pyFloatRepr } from '../../src/util/pythonJson';
 import { createRng } from '../../src/util/rng';
 import { HAVE_PYTHON, runPython, tempDir } from '../waveforms/helpers';
 import { DEFAULTS, FS, input, scenario16 } from './helpers';

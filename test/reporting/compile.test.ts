@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeNpy, npyHeader, readNpy, readNpyHeader } from '../../src/io/npy';
-import { parsePythonJson } from '../../src/curation/python-json';
+import { parsePythonJson } from '../../src/util/pythonJson';
 import { compileResults, CompilationInputError, npzNameForRecording, type CompilationParams } from '../../src/reporting/compile';
 import { orderUnits } from '../../src/reporting/compile-order';
 import { readCompiledUnits } from '../../src/reporting/compiledUnits';

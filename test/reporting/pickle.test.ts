@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePythonJson } from '../../src/curation/python-json';
+import { parsePythonJson } from '../../src/util/pythonJson';
 import { NdArray, PickleDict, PickleTuple, PyFloat, pickle } from '../../src/reporting/pickle';
 import { HAVE_PYTHON, runPython, tempDir } from '../waveforms/helpers';
 

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeNpy } from '../../src/io/npy';
-import { parsePythonJson } from '../../src/curation/python-json';
+import { parsePythonJson } from '../../src/util/pythonJson';
 import { extractWaveforms } from '../../src/waveforms/extract';
 import { estimateNoiseLevels, noiseChunkStarts } from '../../src/waveforms/metrics';
 import type { MetricsParams, WaveformParams } from '../../src/waveforms/params';

@@ -43,7 +43,7 @@ export function pyFloatRepr(x: number): string {
 }
 
 /** A float as Python's json module writes it (non-finite values as JS-style tokens). */
-function jsonFloat(x: number): string {
+export function jsonFloat(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';
@@ -51,7 +51,7 @@ function jsonFloat(x: number): string {
 }
 
 /** `ensure_ascii=True`: everything outside printable ASCII becomes \uXXXX (UTF-16 units). */
-function jsonString(s: string): string {
+export function jsonString(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];
