@@ -31,9 +31,15 @@ py_hash=$(hash_of python/requirements.txt)
 if ! stamp_ok venv "$py_hash" || [ ! -x .venv/bin/python ]; then
   say "creating the Python venv (.venv): torch (CPU), kilosort, temporal CLI"
   [ -x .venv/bin/python ] || python3 -m venv .venv
-  .venv/bin/python -m pip install --quiet --upgrade pip >&2
-  .venv/bin/python -m pip install --quiet "$(grep -E '^torch==' python/requirements.txt)" >&2
-  .venv/bin/python -m pip install --quiet -r python/requirements.txt >&2
+  pip_log="$STAMPS/pip.log"
+  # pip's own chatter goes to a log; it is shown only when an install fails.
+  if ! { .venv/bin/python -m pip install --quiet --upgrade pip \
+      && .venv/bin/python -m pip install --quiet "$(grep -E '^torch==' python/requirements.txt)" \
+      && .venv/bin/python -m pip install --quiet -r python/requirements.txt; } > "$pip_log" 2>&1; then
+    tail -n 40 "$pip_log" >&2
+    say "pip failed (full log: $pip_log)"
+    exit 1
+  fi
   echo "$py_hash" > "$STAMPS/venv"
 fi
 .venv/bin/temporal --version >/dev/null || { say "the temporal CLI did not install into .venv"; exit 1; }

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SimplePlugin } from '@temporalio/plugin';
+import type { WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import type { ActivityDependencies } from './activities';
 import { canonicalJson, sha256 } from './pipeline/manifest';
@@ -42,9 +43,22 @@ function mergedWorkflowsPath(existing: string | undefined): string {
   return file;
 }
 
+/**
+ * Heartbeats carry the progress bars and the watchdog readings, but the SDK sends at most one
+ * per 80 % of the heartbeat timeout (24 s here) unless told otherwise: cap it at 5 s.
+ */
+export const HEARTBEAT_THROTTLE = '5s';
+
+class SpikelabPlugin extends SimplePlugin {
+  override configureWorker(options: WorkerOptions): WorkerOptions {
+    const configured = super.configureWorker(options);
+    return { ...configured, maxHeartbeatThrottleInterval: configured.maxHeartbeatThrottleInterval ?? HEARTBEAT_THROTTLE };
+  }
+}
+
 export function spikelabPlugin(options: SpikelabPluginOptions = {}): SimplePlugin {
   const { name, ...deps } = options;
-  return new SimplePlugin({
+  return new SpikelabPlugin({
     name: name ?? 'spikelab-sorting',
     workflowsPath: (existing) => mergedWorkflowsPath(existing),
     activities: createActivities(deps),

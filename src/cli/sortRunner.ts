@@ -11,6 +11,7 @@ import type { TemporalTarget } from '../client/connection';
 import { batchWorkflowIdFor, buildJobs, workflowIdFor } from '../client/jobs';
 import { DEFAULT_TASK_QUEUE } from '../plugin';
 import { SortRunReport } from '../reporting/report';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createSpikelabWorker } from '../worker/runWorker';
 import { batchProgressQuery } from '../workflows/queries';
 import type { BatchOutcome, RecordingJob, RecordingOutcome } from '../workflows/types';
@@ -69,6 +70,15 @@ async function follow<R>(resultPromise: Promise<R>, poll: () => Promise<void>, e
   return settled;
 }
 
+/** The in-process worker's SDK logs (bundling, state changes) would break the progress bars. */
+function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger((process.env.SPIKELAB_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+  } catch {
+    // Already installed (a second sort in the same process): keep it.
+  }
+}
+
 export async function runSort(opts: RunSortOptions): Promise<SortRun> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
@@ -79,6 +89,7 @@ export async function runSort(opts: RunSortOptions): Promise<SortRun> {
   const printer = new ProgressPrinter();
   let workerHandle: Awaited<ReturnType<typeof createSpikelabWorker>> | null = null;
   if (opts.inProcessWorker) {
+    quietRuntime();
     workerHandle = await createSpikelabWorker({ address: opts.target.address, namespace: opts.target.namespace, taskQueue });
   }
   try {

@@ -57,5 +57,12 @@ export async function forEachChunk(rec: Recording, opts: ChunkOptions, fn: Chunk
     opts.signal?.throwIfAborted();
     await fn(rec.getTraces(ch.start, ch.end), ch.start, ch.end, ch.index);
     opts.onProgress?.({ chunk: ch.index, n_chunks: chunks.length, fraction_done: (ch.index + 1) / chunks.length });
+    // Reading and filtering are synchronous: give the event loop a turn after every chunk, or
+    // heartbeats, cancellation and watchdog polls would all wait until the whole walk is done.
+    await yieldToEventLoop();
   }
+}
+
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolveTurn) => setImmediate(resolveTurn));
 }

@@ -47,3 +47,13 @@ describe('forEachChunk', () => {
     expect(done).toEqual([0, 1]);
   });
 });
+
+test('the walk yields to the event loop between chunks (heartbeat timers and cancellation get a turn)', async () => {
+  const rec = memoryRecording(new Float32Array(4 * 2), { sampling_frequency: 1, num_channels: 2 });
+  let timerRan = false;
+  const seenAt: number[] = [];
+  setImmediate(() => { timerRan = true; });
+  await forEachChunk(rec, { chunk_frames: 1 }, (_t, _s, _e, i) => { if (timerRan) seenAt.push(i); });
+  // Chunk 0 runs before any turn of the event loop; every later chunk runs after one.
+  expect(seenAt).toEqual([1, 2, 3]);
+});

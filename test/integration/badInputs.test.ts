@@ -3,6 +3,7 @@
  * file and what was wrong, leaves existing files alone, and a batch goes on past biological
  * failures but stops at an environment failure.
  */
+import { Client, Connection } from '@temporalio/client';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -128,6 +129,28 @@ test('batches: biological failures are skipped (no spikes → InsufficientActivi
   const stopped = await runSort(sortOpts([missing, bad]));
   expect(stopped.stopped_by).toBe('RecordingNotFoundError');
   expect(stopped.report.records).toHaveLength(1);
+});
+
+test('the same batch started twice at once is one batch: the second start follows the first, each recording runs once', async () => {
+  const { path: noise } = await makeRecording(dir, 'noise2.raw.h5', { spikes: false, duration_s: 10 });
+  const bad = join(dir, 'garbage2.raw.h5');
+  writeFileSync(bad, Buffer.alloc(1024, 3));
+  const logs: string[] = [];
+  const opts = { ...sortOpts([noise, bad]), log: (l: string) => logs.push(l) };
+  const [one, two] = await Promise.all([runSort(opts), runSort({ ...opts, inProcessWorker: false })]);
+  expect(one.report.toDict()).toEqual(two.report.toDict());
+  expect(logs.some((l) => /already running: following it/.test(l))).toBe(true);
+  const connection = await Connection.connect({ address: server.address });
+  try {
+    const client = new Client({ connection });
+    for (const id of one.workflow_ids) {
+      const runs: string[] = [];
+      for await (const wf of client.workflow.list({ query: `WorkflowId = '${id}'` })) runs.push(wf.runId);
+      expect(runs).toHaveLength(1);
+    }
+  } finally {
+    await connection.close();
+  }
 });
 
 test('the CLI refuses an unknown preset or config key before starting anything', async () => {
