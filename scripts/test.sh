@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npx tsc -p tsconfig.json --noEmit
-node --experimental-vm-modules node_modules/jest/bin/jest.js --runInBand "$@"
+node node_modules/jest/bin/jest.js --runInBand "$@"

@@ -129,10 +129,7 @@ describe('computeAccuracy', () => {
 
 describe('synthetic unit placement', () => {
   it('spreads units along the strip, two rows (35 µm) apart or more, so a sorter can separate them', async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'placement-'));
+    const { dir } = makeTempDir('placement');
     const gt = await writeSyntheticMaxOne(join(dir, 'p.raw.h5'), { num_channels: 32, duration_s: 1, n_units: 8, seed: 3 });
     const ys = gt.units.map((u) => u.y).sort((a, b) => a - b);
     for (let i = 1; i < ys.length; i++) expect(ys[i] - ys[i - 1]).toBeGreaterThan(35 - 8.01);
