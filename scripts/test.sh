@@ -5,4 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npx tsc -p tsconfig.json --noEmit
-node node_modules/jest/bin/jest.js --runInBand "$@"
+results=.setup-stamps/jest-results.json
+rm -f "$results"
+status=0
+node node_modules/jest/bin/jest.js --runInBand --json --outputFile="$results" "$@" || status=$?
+# One plain closing line that any CI log reader understands.
+if [ -f "$results" ]; then
+  node -e 'const r = require(process.argv[1]); console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' "$(pwd)/$results"
+fi
+exit $status

@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeNpy, npyToNumbers, readNpy } from '../io/npy';
-import { writeFileAtomic } from '../waveforms/atomic-write';
+import { writeFileAtomic } from '../util/fsx';
 import { int64Array } from '../waveforms/npy-files';
 import { applyCriteria, unitIdsOf, type CurationInput } from './apply';
 import { curationCacheKey } from './cache-key';

@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import type { Sorting } from '../backends/types';
 import type { Recording } from '../io/recording';
 import { npyHeader } from '../io/npy';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '../util/fsx';
 import { OutOfMemoryError } from './errors';
 import { extractUnit } from './extract-unit';
 import { waveformLayout, type WaveformLayout } from './layout';

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sorting } from '../backends/types';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '../util/fsx';
 import { encodeInt64 } from './npy-files';
 
 export function writeInitialSorting(sorting: Pick<Sorting, 'unit_ids' | 'spike_trains'>, folder: string): string[] {

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { npyToNumbers, readNpy } from '../io/npy';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '../util/fsx';
 import { waveformLayout, type WaveformLayout } from './layout';
 import { encodeInt64, readSampledIndex } from './npy-files';
 import type { ExtractionWindow } from './params';

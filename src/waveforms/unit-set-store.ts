@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeNpy, npyHeader, npyToNumbers, readNpy } from '../io/npy';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '../util/fsx';
 import { int64Array } from './npy-files';
 import type { CompiledWindow, ExtractionWindow } from './params';
 import type { ChannelLocations, NeuronAttributes, UnitSet, UnitSetMetadata } from './unit-set';
