@@ -6,6 +6,7 @@
  */
 import { InvalidRecordingError } from '../errors';
 import { checkFrameRange } from '../io/frame_range';
+import { DerivedRecording } from '../io/recording';
 import type { Recording } from '../io/recording';
 import { butterBandpassSos } from './butterworth';
 import { type ZeroPhaseFilter, sosfiltfilt, zeroPhaseFilter } from './sosfilt';
@@ -46,23 +47,12 @@ export function bandpassRecording(rec: Recording, freq_min: number, freq_max: nu
   return new BandpassRecording(rec, filter, margin);
 }
 
-class BandpassRecording implements Recording {
-  readonly source_path: string;
-  readonly sampling_frequency: number;
-  readonly num_channels: number;
+class BandpassRecording extends DerivedRecording {
   readonly num_frames: number;
-  readonly channel_ids: readonly string[];
-  readonly locations: readonly (readonly [number, number])[];
-  readonly electrodes: readonly number[] | null;
 
-  constructor(private readonly parent: Recording, private readonly filter: ZeroPhaseFilter, readonly margin_frames: number) {
-    this.source_path = parent.source_path;
-    this.sampling_frequency = parent.sampling_frequency;
-    this.num_channels = parent.num_channels;
+  constructor(parent: Recording, private readonly filter: ZeroPhaseFilter, readonly margin_frames: number) {
+    super(parent);
     this.num_frames = parent.num_frames;
-    this.channel_ids = parent.channel_ids;
-    this.locations = parent.locations;
-    this.electrodes = parent.electrodes;
   }
 
   getTraces(startFrame: number, endFrame: number): Float32Array {
@@ -90,9 +80,5 @@ class BandpassRecording implements Recording {
       for (let f = 0; f < len; f++) out[f * nch + c] = y[keep + f];
     }
     return out;
-  }
-
-  close(): void {
-    this.parent.close();
   }
 }

@@ -27,3 +27,32 @@ export interface Recording {
 export function durationSeconds(rec: Recording): number {
   return rec.num_frames / rec.sampling_frequency;
 }
+
+/**
+ * A recording that reads from a parent and keeps its channel metadata (slices, filters, …):
+ * each wrapper only says how many frames it has and how it turns the parent's traces into its own.
+ */
+export abstract class DerivedRecording implements Recording {
+  readonly source_path: string;
+  readonly sampling_frequency: number;
+  readonly num_channels: number;
+  readonly channel_ids: readonly string[];
+  readonly locations: readonly (readonly [number, number])[];
+  readonly electrodes: readonly number[] | null;
+  abstract readonly num_frames: number;
+
+  protected constructor(protected readonly parent: Recording) {
+    this.source_path = parent.source_path;
+    this.sampling_frequency = parent.sampling_frequency;
+    this.num_channels = parent.num_channels;
+    this.channel_ids = parent.channel_ids;
+    this.locations = parent.locations;
+    this.electrodes = parent.electrodes;
+  }
+
+  abstract getTraces(startFrame: number, endFrame: number): Float32Array;
+
+  close(): void {
+    this.parent.close();
+  }
+}

@@ -6,6 +6,7 @@
  */
 import { InvalidRecordingError } from '../errors';
 import { checkFrameRange } from './frame_range';
+import { DerivedRecording } from './recording';
 import type { Recording } from './recording';
 
 export interface SliceOptions {
@@ -81,31 +82,16 @@ export function frameSlice(rec: Recording, start: number, end: number): Recordin
   return new FrameSliceRecording(rec, start, end);
 }
 
-class FrameSliceRecording implements Recording {
-  readonly source_path: string;
-  readonly sampling_frequency: number;
-  readonly num_channels: number;
+class FrameSliceRecording extends DerivedRecording {
   readonly num_frames: number;
-  readonly channel_ids: readonly string[];
-  readonly locations: readonly (readonly [number, number])[];
-  readonly electrodes: readonly number[] | null;
 
-  constructor(private readonly parent: Recording, readonly start_frame: number, end: number) {
-    this.source_path = parent.source_path;
-    this.sampling_frequency = parent.sampling_frequency;
-    this.num_channels = parent.num_channels;
+  constructor(parent: Recording, readonly start_frame: number, end: number) {
+    super(parent);
     this.num_frames = end - start_frame;
-    this.channel_ids = parent.channel_ids;
-    this.locations = parent.locations;
-    this.electrodes = parent.electrodes;
   }
 
   getTraces(startFrame: number, endFrame: number): Float32Array {
     checkFrameRange(this.source_path, this.num_frames, startFrame, endFrame);
     return this.parent.getTraces(this.start_frame + startFrame, this.start_frame + endFrame);
-  }
-
-  close(): void {
-    this.parent.close();
   }
 }
