@@ -23,16 +23,27 @@ export function sosfiltInPlace(sos: Sos | Float64Array, x: Float64Array, zi: Flo
   const f = sos instanceof Float64Array ? sos : flatten(sos);
   const ns = f.length / 6;
   if (zi.length !== ns * 2) throw new RangeError(`zi must have ${ns * 2} entries (sections × 2), got ${zi.length}`);
-  for (let n = 0; n < x.length; n++) {
-    let cur = x[n];
-    for (let s = 0; s < ns; s++) {
-      const o = s * 6;
-      const y = f[o] * cur + zi[2 * s];
-      zi[2 * s] = f[o + 1] * cur - f[o + 4] * y + zi[2 * s + 1];
-      zi[2 * s + 1] = f[o + 2] * cur - f[o + 5] * y;
-      cur = y;
+  // Section by section over the whole signal (the cascade is sequential, so this equals the
+  // sample-major loop operation for operation) with the state in locals: several times faster.
+  const len = x.length;
+  for (let s = 0; s < ns; s++) {
+    const o = s * 6;
+    const b0 = f[o];
+    const b1 = f[o + 1];
+    const b2 = f[o + 2];
+    const a1 = f[o + 4];
+    const a2 = f[o + 5];
+    let z1 = zi[2 * s];
+    let z2 = zi[2 * s + 1];
+    for (let n = 0; n < len; n++) {
+      const xn = x[n];
+      const y = b0 * xn + z1;
+      z1 = b1 * xn - a1 * y + z2;
+      z2 = b2 * xn - a2 * y;
+      x[n] = y;
     }
-    x[n] = cur;
+    zi[2 * s] = z1;
+    zi[2 * s + 1] = z2;
   }
 }
 
