@@ -8,10 +8,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, createReadStream, createWr
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { join, relative } from 'node:path';
-import { STAGE_NAMES, stageConfigHash, toPythonJson } from '../config';
+import { runConfigHash, toPythonJson } from '../config';
 import { toApplicationFailure } from '../errors/temporal';
 import { acquireSortLock, releaseSortLock } from '../guards/sortLock';
-import { canonicalJson, fileDigest, sha256 } from '../pipeline/manifest';
+import { fileDigest } from '../pipeline/manifest';
 import { closeRecordingLogger, recordingLogPath } from '../reporting/logger';
 import { writeRecordingReport, writeSortingReport } from '../reporting/report';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fsx';
@@ -31,10 +31,6 @@ function workflowIdOrLocal(): string {
   } catch {
     return `local-${process.pid}`;
   }
-}
-
-function fullConfigHash(job: RecordingJob): string {
-  return sha256(canonicalJson(STAGE_NAMES.map((s) => stageConfigHash(job.config, s))));
 }
 
 function readRunManifest(path: string): RunManifest | null {
@@ -59,7 +55,7 @@ export async function prepareRecording(job: RecordingJob): Promise<PreparedRecor
     const run = readRunManifest(layout.run_manifest);
     let alreadyComplete = false;
     const completed: Partial<Record<StageName, StageReport>> = {};
-    if (run !== null && run.recording === fingerprint && run.config_hash === fullConfigHash(job)) {
+    if (run !== null && run.recording === fingerprint && run.config_hash === runConfigHash(job.config)) {
       alreadyComplete = run.outputs.every((o) => {
         const abs = join(layout.results, o.path);
         return existsSync(abs) && fileDigest(abs) === o.digest;
@@ -72,6 +68,7 @@ export async function prepareRecording(job: RecordingJob): Promise<PreparedRecor
       results_folder: layout.results,
       intermediate_folder: layout.inter,
       log_path: recordingLogPath(layout.results),
+      recording_fingerprint: fingerprint,
       already_complete: alreadyComplete,
       completed_stages: completed,
     };
@@ -119,12 +116,13 @@ export async function finalizeRecording(req: FinalizeRequest): Promise<Recording
     peak_gpu_used_pct: null,
     min_disk_free_gb: mins.length > 0 ? Math.min(...mins) : null,
   };
-  if (req.status === 'success') {
+  if (req.status === 'success' && req.recording_fingerprint !== null) {
     log.info({ n_curated_units: nCurated, wall_time_s: result.wall_time_s }, `SUCCESS: ${layout.rec_name}, ${nCurated ?? 0} curated units`);
     const outputs = req.stages.flatMap((s) => (Array.isArray(s.summary.results_files) ? (s.summary.results_files as string[]) : []));
     const run: RunManifest = {
-      recording: recordingFingerprint(layout.rec_path),
-      config_hash: fullConfigHash(job),
+      // The recording as prepare saw it, not as it may be now: the run's outputs came from that.
+      recording: req.recording_fingerprint,
+      config_hash: runConfigHash(job.config),
       stages: [...req.stages],
       outputs: outputs.map((f) => ({ path: relative(layout.results, f), digest: fileDigest(f) })),
     };

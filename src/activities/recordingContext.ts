@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { RecordingNotFoundError } from '../errors/taxonomy';
 import { recordingLayout } from '../pipeline/layout';
 import type { RecordingLayout } from '../pipeline/layout';
-import { fileDigest, sha256, canonicalJson } from '../pipeline/manifest';
+import { canonicalDigest } from '../config/hash';
+import { fileDigest } from '../pipeline/manifest';
 import { recordingLogger } from '../reporting/logger';
 import type { RecordingJob } from '../workflows/types';
 
@@ -21,5 +22,5 @@ export function recordingFingerprint(recPath: string): string {
   if (!existsSync(recPath)) throw new RecordingNotFoundError(`Recording not found: ${recPath} (check the path and that its volume is mounted)`, { path: recPath });
   const st = statSync(recPath);
   if (st.isDirectory()) throw new RecordingNotFoundError(`${recPath} is a directory; directory concatenation is not supported yet, pass the .raw.h5 files`, { path: recPath });
-  return sha256(canonicalJson({ size: st.size, digest: fileDigest(recPath) }));
+  return canonicalDigest({ size: st.size, digest: fileDigest(recPath) });
 }

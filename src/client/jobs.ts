@@ -3,10 +3,9 @@
  * workflow ids (recording path + config hash), so the same sort started twice is one sort.
  */
 import { resolve } from 'node:path';
-import { STAGE_NAMES, stageConfigHash } from '../config';
+import { canonicalDigest, runConfigHash } from '../config/hash';
 import type { SortingPipelineConfig } from '../config';
 import { defaultFolders, recordingStem } from '../pipeline/layout';
-import { canonicalJson, sha256 } from '../pipeline/manifest';
 import type { RecordingJob } from '../workflows/types';
 
 export interface JobFolders {
@@ -42,14 +41,13 @@ export function buildJobs(recordings: readonly string[], config: SortingPipeline
 
 /** Everything that decides the outputs: recording path, folders and every stage's config view. */
 export function workflowIdFor(job: RecordingJob): string {
-  const key = sha256(canonicalJson({
-    rec: job.rec_path, inter: job.intermediate_folder, results: job.results_folder,
-    config: STAGE_NAMES.map((s) => stageConfigHash(job.config, s)),
-  })).slice(0, 16);
+  const key = canonicalDigest({
+    rec: job.rec_path, inter: job.intermediate_folder, results: job.results_folder, config: runConfigHash(job.config),
+  }).slice(0, 16);
   const stem = recordingStem(job.rec_path).replace(/[^A-Za-z0-9._-]/g, '_');
   return `spikelab-sort-${stem}-${key}`;
 }
 
 export function batchWorkflowIdFor(jobs: readonly RecordingJob[]): string {
-  return `spikelab-batch-${sha256(canonicalJson(jobs.map(workflowIdFor))).slice(0, 16)}`;
+  return `spikelab-batch-${canonicalDigest(jobs.map(workflowIdFor)).slice(0, 16)}`;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { stageConfigView, type StageName } from './stages';
+import { STAGE_NAMES, stageConfigView, type StageName } from './stages';
 import type { ConfigInput } from './types';
 
 /**
@@ -35,12 +35,22 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
+/** Lowercase hex SHA-256 of `canonicalJson(value)`: the identity of any JSON-like value. */
+export function canonicalDigest(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex');
+}
+
 /** Lowercase hex SHA-256 of `canonicalJson(value)`. */
 export function configHash(configSubset: unknown): string {
-  return createHash('sha256').update(canonicalJson(configSubset), 'utf8').digest('hex');
+  return canonicalDigest(configSubset);
 }
 
 /** `configHash(stageConfigView(config, stage))`. */
 export function stageConfigHash(config: ConfigInput, stage: StageName): string {
   return configHash(stageConfigView(config, stage));
+}
+
+/** Every stage's config hash in one: what decides a whole run's outputs. */
+export function runConfigHash(config: ConfigInput): string {
+  return canonicalDigest(STAGE_NAMES.map((s) => stageConfigHash(config, s)));
 }

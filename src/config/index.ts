@@ -1,4 +1,4 @@
 /** Public API of the configuration module. Workflow code: import './portable' instead. */
 export * from './portable';
-export { canonicalJson, configHash, stageConfigHash } from './hash';
+export { canonicalDigest, canonicalJson, configHash, runConfigHash, stageConfigHash } from './hash';
 export { loadConfigFile } from './file';

@@ -24,10 +24,6 @@ export interface Recording {
   close(): void;
 }
 
-export function durationSeconds(rec: Recording): number {
-  return rec.num_frames / rec.sampling_frequency;
-}
-
 /**
  * A recording that reads from a parent and keeps its channel metadata (slices, filters, …):
  * each wrapper only says how many frames it has and how it turns the parent's traces into its own.

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
+import { canonicalDigest, canonicalJson } from '../config/hash';
 import { writeJsonAtomic } from '../util/fsx';
 import type { StageName } from './layout';
 
@@ -32,18 +33,6 @@ export interface StageManifest {
   readonly summary: Readonly<Record<string, unknown>>;
   /** Informational only: excluded from the manifest digest. */
   readonly created_at: string;
-}
-
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
-}
-
-export function sha256(text: string | Uint8Array): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Above this size a file is fingerprinted by sampled blocks: hashing 100+ GB binaries on every check is not affordable. */
@@ -88,10 +77,10 @@ export function recordOutput(manifestDir: string, file: string): OutputRecord {
 
 /** Identity of a manifest for downstream stages: changes exactly when its content does. */
 export function manifestDigest(m: StageManifest): string {
-  return sha256(canonicalJson({
+  return canonicalDigest({
     stage: m.stage, version: m.version, inputs: m.inputs, config_hash: m.config_hash,
     outputs: m.outputs.map((o) => ({ path: o.path, size: o.size, digest: o.digest })),
-  }));
+  });
 }
 
 export function readManifest(path: string): StageManifest | null {

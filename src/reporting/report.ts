@@ -2,7 +2,6 @@
  * RecordingResult files and the batch report (pipeline spec §5.2, guards spec §1.1):
  * `recording_report.json` with keys in field order, `sorting_report.md`, SortRunReport.
  */
-import { readFileSync, existsSync } from 'node:fs';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fsx';
 import type { RecordingResult, StageReport } from '../workflows/types';
 
@@ -19,11 +18,6 @@ export function orderedRecord(r: RecordingResult): RecordingResult {
 
 export function writeRecordingReport(path: string, r: RecordingResult): void {
   writeJsonAtomic(path, orderedRecord(r));
-}
-
-export function readRecordingReport(path: string): RecordingResult | null {
-  if (!existsSync(path)) return null;
-  return JSON.parse(readFileSync(path, 'utf8')) as RecordingResult;
 }
 
 export class SortRunReport {

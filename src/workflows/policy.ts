@@ -1,5 +1,6 @@
 /** Pure decisions the workflows make from the config (deterministic, no I/O). */
 import type { ExecutionConfig, SortingPipelineConfig } from '../config';
+import { scaleKilosort4OomParams } from '../backends/kilosort4/params';
 import type { StageName } from './types';
 
 /**
@@ -18,23 +19,15 @@ export function forcedStages(ex: Pick<ExecutionConfig,
   return { load, sort, extract, curate_first, curate_second, compile };
 }
 
-const DEFAULT_KS4_BATCH = 60000;
-const MIN_BATCH = 1024;
-
 /**
- * GPU-OOM retry scaling (guards spec §6): KS4 halves `batch_size` (default 60 000); below
- * 1024 the backend declines (null). Other sorters decline here.
+ * GPU-OOM retry scaling (guards spec §6), for the sorter that runs: Kilosort4 reduces
+ * `batch_size` (its backend's rule, declining below 1024); other sorters decline (null).
  */
 export function reducedSorterParams(
   config: SortingPipelineConfig,
   current: Readonly<Record<string, unknown>> | null,
   factor: number,
 ): Record<string, unknown> | null {
-  if (!(factor > 0 && factor < 1)) return null;
   if (config.sorter.sorter_name !== 'kilosort4') return null;
-  const base: Record<string, unknown> = { ...(config.sorter.sorter_params ?? {}), ...(current ?? {}) };
-  const batch = typeof base.batch_size === 'number' ? base.batch_size : DEFAULT_KS4_BATCH;
-  const next = Math.floor(batch * factor);
-  if (next < MIN_BATCH) return null;
-  return { ...base, batch_size: next };
+  return scaleKilosort4OomParams({ ...(config.sorter.sorter_params ?? {}), ...(current ?? {}) }, factor);
 }

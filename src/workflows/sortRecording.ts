@@ -78,8 +78,10 @@ export async function sortRecordingWorkflow(job: RecordingJob): Promise<Recordin
   const reports: StageReport[] = [];
   let failure: FailureInfo | null = null;
   let retriesUsed = 0;
+  let fingerprint: string | null = null;
   try {
     const prepared = await bookkeeping.prepareRecording(job);
+    fingerprint = prepared.recording_fingerprint;
     const force = forcedStages(job.config.execution);
     const anyForced = STAGE_ORDER.some((s) => force[s]);
     const digests: Partial<Record<StageName, string>> = {};
@@ -138,6 +140,7 @@ export async function sortRecordingWorkflow(job: RecordingJob): Promise<Recordin
     error_family: failure?.family ?? null,
     retries_used: retriesUsed,
     stages: reports,
+    recording_fingerprint: fingerprint,
   });
   progress.status = status;
   const outcome: RecordingOutcome = { result, stages: reports, error_family: failure?.family ?? null };

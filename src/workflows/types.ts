@@ -45,6 +45,8 @@ export interface PreparedRecording {
   readonly results_folder: string;
   readonly intermediate_folder: string;
   readonly log_path: string;
+  /** Content identity of the input recording when the run started. */
+  readonly recording_fingerprint: string;
   /** Every stage's artefacts are already complete for these inputs and config (results-level manifest). */
   readonly already_complete: boolean;
   readonly completed_stages: Readonly<Partial<Record<StageName, StageReport>>>;
@@ -76,6 +78,8 @@ export interface FinalizeRequest {
   readonly error_family: string | null;
   readonly retries_used: number;
   readonly stages: readonly StageReport[];
+  /** From prepareRecording; null when prepare itself failed. */
+  readonly recording_fingerprint: string | null;
 }
 
 export type StageState = 'pending' | 'running' | 'reused' | 'done' | 'failed' | 'skipped';

@@ -36,9 +36,9 @@ test('prepare writes config_used.json in Python spelling and takes the lock; a m
 
 test('success with the default tee policy: log deleted, report rewritten with log_path null, inter removed, run manifest written', async () => {
   const j = job();
-  await prepareRecording(j);
+  const { recording_fingerprint } = await prepareRecording(j);
   recordingLogger(j.results_folder).info('something happened');
-  const r = await finalizeRecording({ job: j, status: 'success', wall_time_s: 12.3456, error_class: null, error_message: null, error_family: null, retries_used: 0, stages: [compileReport(j, 7)] });
+  const r = await finalizeRecording({ job: j, status: 'success', wall_time_s: 12.3456, error_class: null, error_message: null, error_family: null, retries_used: 0, stages: [compileReport(j, 7)], recording_fingerprint });
   expect(r.n_curated_units).toBe(7);
   expect(r.log_path).toBeNull();
   expect(existsSync(join(j.results_folder, 'sorting.log'))).toBe(false);
@@ -53,8 +53,8 @@ test('success with the default tee policy: log deleted, report rewritten with lo
 
 test('a changed config or a changed result file makes the run incomplete again', async () => {
   const j = job();
-  await prepareRecording(j);
-  await finalizeRecording({ job: j, status: 'success', wall_time_s: 1, error_class: null, error_message: null, error_family: null, retries_used: 0, stages: [compileReport(j, 3)] });
+  const { recording_fingerprint } = await prepareRecording(j);
+  await finalizeRecording({ job: j, status: 'success', wall_time_s: 1, error_class: null, error_message: null, error_family: null, retries_used: 0, stages: [compileReport(j, 3)], recording_fingerprint });
   expect((await prepareRecording({ ...j, config: override(j.config, { snr_min: 3 }) })).already_complete).toBe(false);
   writeFileSync(join(j.results_folder, 'sorted_units.json'), 'edited');
   expect((await prepareRecording(j)).already_complete).toBe(false);
@@ -62,18 +62,18 @@ test('a changed config or a changed result file makes the run incomplete again',
 
 test('failure keeps the log and the intermediate folder; gzip_on_success compresses', async () => {
   const j = job();
-  await prepareRecording(j);
+  const { recording_fingerprint } = await prepareRecording(j);
   recordingLogger(j.results_folder).error('boom');
-  const r = await finalizeRecording({ job: j, status: 'failed', wall_time_s: 1, error_class: 'InsufficientActivityError', error_message: 'no spikes', error_family: 'biological', retries_used: 0, stages: [] });
+  const r = await finalizeRecording({ job: j, status: 'failed', wall_time_s: 1, error_class: 'InsufficientActivityError', error_message: 'no spikes', error_family: 'biological', retries_used: 0, stages: [], recording_fingerprint });
   expect(r.n_curated_units).toBeNull();
   expect(existsSync(join(j.results_folder, 'sorting.log'))).toBe(true);
   expect(existsSync(j.intermediate_folder)).toBe(true);
 
   const g = job({ tee_log_policy: 'gzip_on_success', delete_inter: false });
-  await prepareRecording(g);
+  const preparedG = await prepareRecording(g);
   recordingLogger(g.results_folder).info('fine');
   mkdirSync(g.results_folder, { recursive: true });
-  const rg = await finalizeRecording({ job: g, status: 'success', wall_time_s: 1, error_class: null, error_message: null, error_family: null, retries_used: 0, stages: [compileReport(g, 1)] });
+  const rg = await finalizeRecording({ job: g, status: 'success', wall_time_s: 1, error_class: null, error_message: null, error_family: null, retries_used: 0, stages: [compileReport(g, 1)], recording_fingerprint: preparedG.recording_fingerprint });
   expect(rg.log_path).toBe(join(g.results_folder, 'sorting.log.gz'));
   expect(existsSync(rg.log_path as string)).toBe(true);
   expect(existsSync(g.intermediate_folder)).toBe(true);

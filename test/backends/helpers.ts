@@ -2,7 +2,7 @@
  * Test helpers for the sorter backends: a small seeded generator of synthetic MEA
  * recordings (int16 binary, interleaved) with known spike times, and a ground-truth matcher.
  */
-import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sorting } from '../../src/backends/types';
@@ -209,4 +209,19 @@ export function matchUnits(gtFrames: readonly number[][], sorting: Sorting, tolF
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Running (a zombie left to an init that does not reap promptly counts as dead). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) [ZX]/.test(stat);
+  } catch {
+    return false;
+  }
 }

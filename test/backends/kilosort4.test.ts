@@ -25,26 +25,12 @@ import {
   SorterDependencyError,
   SorterTimeoutError,
 } from '../../src/errors';
-import { FOUR_UNITS, matchUnits, tempDir, writeSyntheticRecording, type SyntheticRecording } from './helpers';
+import { FOUR_UNITS, alive, matchUnits, tempDir, writeSyntheticRecording, type SyntheticRecording } from './helpers';
 
 jest.setTimeout(10 * 60 * 1000);
 
 const INACTIVITY = { enabled: true, base_s: 600, per_min_s: 30, max_s: 7200 };
 
-/** Running (a zombie left to an init that does not reap promptly counts as dead). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) [ZX]/.test(stat);
-  } catch {
-    return false;
-  }
-}
 
 function pidFrom(lines: string[]): number | null {
   for (const l of lines) {

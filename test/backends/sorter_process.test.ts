@@ -5,22 +5,8 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSorterProcess } from '../../src/backends/sorter_process';
-import { tempDir } from './helpers';
+import { alive, tempDir } from './helpers';
 
-/** Running (a zombie left to an init that does not reap promptly counts as dead). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) [ZX]/.test(stat);
-  } catch {
-    return false;
-  }
-}
 
 let dir: string;
 beforeEach(() => { dir = tempDir('sproc-'); });
