@@ -7,7 +7,7 @@ export * from './config';
 export {
   SpikeSortingClassifiedError, BiologicalSortFailure, EnvironmentSortFailure, ResourceSortFailure,
   InsufficientActivityError, NoGoodChannelsError, SaturatedSignalError, EmptyWaveformMetricsError, InvalidRecordingError,
-  ConcurrentSortError, HDF5PluginMissingError, DockerEnvironmentError, ModelLoadingError, RecordingNotFoundError,
+  ConcurrentSortError, HDF5PluginMissingError, DockerEnvironmentError, ModelLoadingError, RecordingNotFoundError, RecordingAccessError,
   SorterDependencyError, GPUOutOfMemoryError, SorterTimeoutError, DiskExhaustionError, GpuMemoryWatchdogError,
   GpuThermalWatchdogError, IOStallError, HostMemoryWatchdogError, CLASSIFIED_ERROR_FAMILIES, familyOf,
   statusForFailureType,

@@ -1,11 +1,15 @@
 /** Per-request plumbing shared by the activities: layout, logger, fingerprints. */
 import { existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import { RecordingNotFoundError } from '../errors/taxonomy';
 import { recordingLayout } from '../pipeline/layout';
 import type { RecordingLayout } from '../pipeline/layout';
 import { canonicalDigest } from '../config/hash';
 import { fileDigest } from '../pipeline/manifest';
+import { listRecordingFiles } from '../io/directory';
+import { recordingKind } from '../io/open';
+import { sidecarCandidates } from '../io/raw_binary';
 import { recordingLogger } from '../reporting/logger';
 import type { RecordingJob } from '../workflows/types';
 
@@ -20,7 +24,12 @@ export function loggerOf(layout: RecordingLayout, stage: string): Logger {
 /** Identity of the input recording: content-based, so a copied or touched file is still "the same". */
 export function recordingFingerprint(recPath: string): string {
   if (!existsSync(recPath)) throw new RecordingNotFoundError(`Recording not found: ${recPath} (check the path and that its volume is mounted)`, { path: recPath });
-  const st = statSync(recPath);
-  if (st.isDirectory()) throw new RecordingNotFoundError(`${recPath} is a directory; directory concatenation is not supported yet, pass the .raw.h5 files`, { path: recPath });
-  return canonicalDigest({ size: st.size, digest: fileDigest(recPath) });
+  // A session directory is the ordered list of its recording files: adding, removing or
+  // changing one of them changes what gets sorted.
+  const files = statSync(recPath).isDirectory() ? listRecordingFiles(recPath) : [recPath];
+  const parts = files.map((f) => ({ name: basename(f), size: statSync(f).size, digest: fileDigest(f) }));
+  // A raw binary's sidecar says how to read its bytes: editing it changes the recording.
+  const sidecars = recordingKind(recPath) === 'binary' ? sidecarCandidates(recPath).filter((p) => existsSync(p)).map(fileDigest) : [];
+  if (parts.length === 1 && files[0] === recPath && sidecars.length === 0) return canonicalDigest({ size: parts[0].size, digest: parts[0].digest });
+  return canonicalDigest({ files: parts, sidecars });
 }

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /**
- * The `spikelab` command line: demo, sort, worker, status, config show, server.
+ * The `spikelab` command line: demo, sort, worker, status, config show, server, inspect, preprocess.
  */
 import { Command, CommanderError } from 'commander';
+import { JobSpecError } from '../client/jobs';
 import { ConfigValidationError } from '../config';
 import { SpikeSortingClassifiedError } from '../errors/taxonomy';
 import { CliUsageError, splitConfigFlags, unknownFlagMessage } from './configArgs';
 import { configShowCommand } from './commands/configShow';
 import { demoCommand } from './commands/demo';
+import { inspectCommand } from './commands/inspect';
+import { preprocessCommand } from './commands/preprocess';
 import { serverCommand } from './commands/server';
 import { sortCommand } from './commands/sort';
 import { statusCommand } from './commands/status';
@@ -37,11 +40,12 @@ export function buildProgram(overrides: Record<string, unknown>): Command {
 
   program.command('sort')
     .description('sort recordings (config fields are flags: --snr-min 5, --delete-inter false, …)')
-    .argument('<paths...>', 'recording files (.raw.h5)')
+    .argument('<paths...>', 'recordings: .raw.h5, .nwb, .dat/.bin (with a sidecar JSON), or a directory of .raw.h5 / .nwb files')
     .option('--preset <name>', 'KILOSORT4, KILOSORT2, RT_SORT_MEA, … (default: the plain defaults)')
     .option('--config <file>', 'JSON config (nested sections or flat keys), applied over the preset')
     .option('--intermediate-folder <dir>', 'intermediate folder, once per recording', collect, [])
     .option('--results-folder <dir>', 'results folder, once per recording', collect, [])
+    .option('--stream-ids <ids>', 'sort each of these streams (MaxTwo wells, comma-separated, or all) with its own folders')
     .option('--recurate', 'rerun both curation stages and compile (recurate_first + recurate_second)')
     .option('--no-worker', 'do not run an in-process worker (a `spikelab worker` must be running)')
     .option('--json', 'print the run report as JSON on stdout')
@@ -71,6 +75,28 @@ export function buildProgram(overrides: Record<string, unknown>): Command {
     .argument('<action>', 'start | stop | status')
     .action(async (action: string) => { process.exitCode = await serverCommand(action); });
 
+  program.command('inspect')
+    .description('show what a recording holds (streams, channels, rate, dtype, scaling) and data hints from a few short windows')
+    .argument('<file>', 'recording: .raw.h5, .nwb, .dat / .bin, or a session directory')
+    .option('--rec-name <name>', 'Maxwell recording group (rec0000, …) when the file has several')
+    .option('--sample-s <s>', 'seconds of data to read, in windows of at most 1 s spread over the recording', '5')
+    .option('--svg <file>', 'write the electrode layout (colour = noise or flag) as SVG')
+    .option('--json', 'print one machine-readable JSON object on stdout')
+    .addHelpText('after', '\nAlso: --stream-id ID (default: the only stream, or the first of several).')
+    .action(async (file: string, opts) => { process.exitCode = await inspectCommand(file, opts, overrides); });
+
+  program.command('preprocess')
+    .description('band-pass a recording into the sorter\'s int16 µV binary <stem>_scaled_filtered.dat + JSON sidecar')
+    .argument('<file>', 'recording: .raw.h5, .nwb, .dat / .bin, or a session directory')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--rec-name <name>', 'Maxwell recording group (rec0000, …) when the file has several')
+    .option('--overwrite', 'replace existing outputs')
+    .option('--json', 'print the result as JSON on stdout')
+    .addHelpText('after', '\nAlso: --stream-id ID, --freq-min HZ (300), --freq-max HZ (6000), --start-time-s S, --end-time-s S,\n' +
+      '--first-n-mins N, --rec-chunks \'[[s, e], …]\', --rec-chunks-s \'[[s, e], …]\', --mea-y-max V, --gain-to-uv G,\n' +
+      '--offset-to-uv O (the recording config fields, in kebab form).')
+    .action(async (file: string, opts) => { process.exitCode = await preprocessCommand(file, opts, overrides); });
+
   return program;
 }
 
@@ -82,7 +108,7 @@ function reportError(err: unknown): number {
     }
     return err.exitCode === 0 ? 0 : 2;
   }
-  if (err instanceof ConfigValidationError || err instanceof CliUsageError) {
+  if (err instanceof ConfigValidationError || err instanceof CliUsageError || err instanceof JobSpecError) {
     process.stderr.write(`error: ${err.message}\n`);
     return 2;
   }

@@ -20,6 +20,8 @@ import { ProgressPrinter, renderProgress, snapshotOf } from './progress';
 export interface RunSortOptions {
   readonly recordings: readonly string[];
   readonly config: SortingPipelineConfig;
+  /** Jobs built by the caller (multistream); replaces recordings + folders. */
+  readonly jobs?: readonly RecordingJob[];
   readonly intermediate_folders?: readonly string[] | null;
   readonly results_folders?: readonly string[] | null;
   readonly target: TemporalTarget;
@@ -82,7 +84,7 @@ function quietRuntime(): void {
 export async function runSort(opts: RunSortOptions): Promise<SortRun> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
-  const jobs: RecordingJob[] = buildJobs(opts.recordings, opts.config, {
+  const jobs: RecordingJob[] = opts.jobs !== undefined ? [...opts.jobs] : buildJobs(opts.recordings, opts.config, {
     intermediate_folders: opts.intermediate_folders, results_folders: opts.results_folders,
   });
   const { client, connection } = await connectClient(opts.target);

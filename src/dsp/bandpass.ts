@@ -6,10 +6,10 @@
  */
 import { InvalidRecordingError } from '../errors';
 import { checkFrameRange } from '../io/frame_range';
-import { DerivedRecording } from '../io/recording';
-import type { Recording } from '../io/recording';
+import { DerivedRecording, type Recording, checkChannelIndices } from '../io/recording';
 import { butterBandpassSos } from './butterworth';
-import { type ZeroPhaseFilter, sosfiltfilt, zeroPhaseFilter } from './sosfilt';
+import { filtfiltFrames } from './filtfilt_frames';
+import { type ZeroPhaseFilter, zeroPhaseFilter } from './sosfilt';
 
 export interface BandpassOptions {
   /** Butterworth order (poles of the low-pass prototype); default 5. */
@@ -26,7 +26,19 @@ export function bandpassMarginFrames(freqMin: number, fs: number, marginMs?: num
   return Math.trunc(((marginMs ?? 5000 / freqMin) * fs) / 1000);
 }
 
-export function bandpassRecording(rec: Recording, freq_min: number, freq_max: number, opts: BandpassOptions = {}): Recording {
+/**
+ * Everything that decides a band-passed sample besides the input: the filter and the
+ * margins. The lazy recording and the parallel writer (src/preprocess) both filter through
+ * it, so their samples are the same to the bit.
+ */
+export interface BandpassPlan {
+  readonly filter: ZeroPhaseFilter;
+  readonly margin_frames: number;
+  readonly num_frames: number;
+}
+
+/** Validates the band and the recording's length and designs the filter (spec §3.4). */
+export function planBandpass(rec: Recording, freq_min: number, freq_max: number, opts: BandpassOptions = {}): BandpassPlan {
   const fs = rec.sampling_frequency;
   if (!(freq_min >= MIN_FREQ_MIN_HZ)) {
     throw new RangeError(`freq_min = ${freq_min} Hz is below the ${MIN_FREQ_MIN_HZ} Hz minimum of the band-pass filter`);
@@ -44,60 +56,54 @@ export function bandpassRecording(rec: Recording, freq_min: number, freq_max: nu
       { path: rec.source_path, field: 'num_frames', expected: `> ${filter.padlen} frames` },
     );
   }
-  return new BandpassRecording(rec, filter, margin);
+  return { filter, margin_frames: margin, num_frames: rec.num_frames };
 }
 
-/** Frames per transpose block: a block of every channel stays in cache (512 ch × 128 × 4 B = 256 KB). */
-const TRANSPOSE_BLOCK = 128;
+/** The source frames [start, end) that a request for [startFrame, endFrame) filters (its margins, cut short at the ends). */
+export function bandpassWindow(plan: BandpassPlan, startFrame: number, endFrame: number): { start: number; end: number } {
+  let start = Math.max(0, startFrame - plan.margin_frames);
+  let end = Math.min(plan.num_frames, endFrame + plan.margin_frames);
+  // The odd-extension padding needs more than padlen samples; a tiny request with tiny
+  // margins borrows a little more real data (the recording is known to be long enough).
+  while (end - start <= plan.filter.padlen) {
+    start = Math.max(0, start - 1);
+    end = Math.min(plan.num_frames, end + 1);
+  }
+  return { start, end };
+}
+
+/**
+ * Filters frames [startFrame, endFrame) given the source block `raw` (frame-major, `nch`
+ * channels) over bandpassWindow's range, into float32 or the sorter's int16.
+ */
+export function filterWindow(plan: BandpassPlan, raw: Float32Array, nch: number, startFrame: number, endFrame: number, out: Float32Array | Int16Array): void {
+  const { start } = bandpassWindow(plan, startFrame, endFrame);
+  filtfiltFrames(plan.filter, raw, nch, startFrame - start, endFrame - startFrame, out);
+}
+
+export function bandpassRecording(rec: Recording, freq_min: number, freq_max: number, opts: BandpassOptions = {}): Recording {
+  return new BandpassRecording(rec, planBandpass(rec, freq_min, freq_max, opts));
+}
 
 class BandpassRecording extends DerivedRecording {
   readonly num_frames: number;
+  readonly margin_frames: number;
 
-  constructor(parent: Recording, private readonly filter: ZeroPhaseFilter, readonly margin_frames: number) {
+  constructor(parent: Recording, private readonly plan: BandpassPlan) {
     super(parent);
     this.num_frames = parent.num_frames;
+    this.margin_frames = plan.margin_frames;
   }
 
-  getTraces(startFrame: number, endFrame: number): Float32Array {
+  getTraces(startFrame: number, endFrame: number, channels?: readonly number[]): Float32Array {
     checkFrameRange(this.source_path, this.num_frames, startFrame, endFrame);
-    const nch = this.num_channels;
+    // Each channel filters independently: a selection filters only the requested ones.
+    if (channels !== undefined) checkChannelIndices(this, channels);
+    const nch = channels?.length ?? this.num_channels;
     const out = new Float32Array((endFrame - startFrame) * nch);
-    if (endFrame === startFrame) return out;
-    let s0 = Math.max(0, startFrame - this.margin_frames);
-    let e0 = Math.min(this.num_frames, endFrame + this.margin_frames);
-    // The odd-extension padding needs more than padlen samples; a tiny request with tiny
-    // margins borrows a little more real data (the recording is known to be long enough).
-    while (e0 - s0 <= this.filter.padlen) {
-      s0 = Math.max(0, s0 - 1);
-      e0 = Math.min(this.num_frames, e0 + 1);
-    }
-    const raw = this.parent.getTraces(s0, e0);
-    const n = e0 - s0;
-    // Filtering runs down each channel, but traces are frame-major: transpose once, in
-    // cache-sized blocks, instead of striding through the whole chunk for every channel.
-    // Float32 columns: sosfiltfilt then builds its edge extension in float32, as SciPy does.
-    const columns = new Float32Array(n * nch);
-    for (let f0 = 0; f0 < n; f0 += TRANSPOSE_BLOCK) {
-      const f1 = Math.min(n, f0 + TRANSPOSE_BLOCK);
-      for (let c = 0; c < nch; c++) {
-        const base = c * n;
-        for (let f = f0; f < f1; f++) columns[base + f] = raw[f * nch + c];
-      }
-    }
-    const keep = startFrame - s0;
-    const len = endFrame - startFrame;
-    const filtered = new Float32Array(len * nch);
-    for (let c = 0; c < nch; c++) {
-      const y = sosfiltfilt(this.filter, columns.subarray(c * n, (c + 1) * n));
-      filtered.set(y.subarray(keep, keep + len), c * len);
-    }
-    for (let f0 = 0; f0 < len; f0 += TRANSPOSE_BLOCK) {
-      const f1 = Math.min(len, f0 + TRANSPOSE_BLOCK);
-      for (let c = 0; c < nch; c++) {
-        const base = c * len;
-        for (let f = f0; f < f1; f++) out[f * nch + c] = filtered[base + f];
-      }
-    }
+    if (endFrame === startFrame || nch === 0) return out;
+    const { start, end } = bandpassWindow(this.plan, startFrame, endFrame);
+    filterWindow(this.plan, this.parent.getTraces(start, end, channels), nch, startFrame, endFrame, out);
     return out;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * The one chunk loop every stage uses to walk a recording: fixed-size frame chunks,
  * progress after each, cancellation between them, and a resume point (`start_chunk`) so a
- * retried activity skips work already on disk. Chunks run sequentially today; the plan is
- * computed up front (`planChunks`) so a worker pool can take the same list.
+ * retried activity skips work already on disk. Chunks run sequentially here; the worker-thread
+ * writer (src/preprocess) walks the same `planChunks` list with several chunks in flight.
  */
 import type { Recording } from '../io/recording';
 

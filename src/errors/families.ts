@@ -18,6 +18,7 @@ export const CLASSIFIED_ERROR_FAMILIES: Readonly<Record<string, FailureFamily>> 
   DockerEnvironmentError: 'environment',
   ModelLoadingError: 'environment',
   RecordingNotFoundError: 'environment',
+  RecordingAccessError: 'environment',
   SorterDependencyError: 'environment',
   ConfigValidationError: 'environment',
   GPUOutOfMemoryError: 'resource',

@@ -140,6 +140,16 @@ export class RecordingNotFoundError extends EnvironmentSortFailure {
   }
 }
 
+/**
+ * The recording exists but this process may not read it (permissions, a stale network mount):
+ * fixing the host fixes every recording of the batch, so it stops the batch like a missing path.
+ */
+export class RecordingAccessError extends EnvironmentSortFailure {
+  constructor(message: string, attrs: { path: string; code: string | null }, options?: { cause?: unknown }) {
+    super(message, { path: attrs.path, code: attrs.code }, options);
+  }
+}
+
 /** A required tool (Python venv, Kilosort4, temporal CLI…) is missing or broken. */
 export class SorterDependencyError extends EnvironmentSortFailure {
   constructor(message: string, attrs: { sorter: SorterName | null; dependency: string; remediation?: string | null }, options?: { cause?: unknown }) {

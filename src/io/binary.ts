@@ -4,12 +4,12 @@
  * Writing goes through the chunk executor, so it reports progress, stops on abort and can
  * resume from a chunk after a retry; reading is a lazy Recording over positioned reads.
  */
-import { closeSync, fdatasyncSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, ftruncateSync, openSync, readSync, statSync, write, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { InvalidRecordingError, RecordingNotFoundError } from '../errors';
 import { type ChunkOptions, forEachChunk, resolveChunkFrames } from '../dsp/chunks';
 import { checkFrameRange } from './frame_range';
-import type { Recording } from './recording';
+import { type Recording, checkChannelIndices, pickChannels } from './recording';
 
 const BYTES = 2;
 /** Local alias for the per-sample loop (global lookups are slow inside jest's vm contexts). */
@@ -44,38 +44,114 @@ export function encodeInt16(traces: Float32Array): Buffer {
   return buf;
 }
 
+/** Where chunked int16 output goes: the file's shape and the chunking its resume points count in. */
+export interface Int16Layout {
+  num_frames: number;
+  num_channels: number;
+  chunk_frames: number;
+}
+
+/** An int16 binary opened for writing chunks from a resume point on; see openResumableInt16. */
+export interface ResumableInt16File {
+  /** Chunk the write actually starts from (after checking what the file already holds). */
+  readonly start_chunk: number;
+  readonly n_chunks: number;
+  /** Writes little-endian int16 bytes whose first sample is frame `frame`, channel 0. */
+  write(bytes: Uint8Array, frame: number): void;
+  /**
+   * The same without blocking the calling thread (the write runs on libuv's pool, and can
+   * overlap reading or filtering the next chunk). Await it before finish() or close().
+   */
+  writeAsync(bytes: Uint8Array, frame: number): Promise<void>;
+  /** Makes the file durable (before the caller records the stage as done), then closes it. */
+  finish(): void;
+  /** Closes without flushing; idempotent (for failures). */
+  close(): void;
+}
+
 /**
- * Writes `rec` to `path`. With `start_chunk` > 0 the existing file is kept up to that
- * chunk's byte offset and everything after it is rewritten; if the file holds fewer
+ * Opens `path` for a chunked write. With `startChunk` > 0 the existing file is kept up to
+ * that chunk's byte offset and everything after it is rewritten; if the file holds fewer
  * complete chunks than that, writing resumes from the last complete one instead.
  */
-export async function writeInt16Binary(rec: Recording, path: string, opts: ChunkOptions = {}): Promise<Int16BinaryWriteResult> {
-  const chunkFrames = resolveChunkFrames(rec, opts.chunk_frames);
-  const chunkBytes = chunkFrames * rec.num_channels * BYTES;
-  const totalBytes = rec.num_frames * rec.num_channels * BYTES;
-  const nChunks = Math.ceil(rec.num_frames / chunkFrames);
-  let start = opts.start_chunk ?? 0;
+export function openResumableInt16(path: string, layout: Int16Layout, startChunk: number): ResumableInt16File {
+  const { num_frames, num_channels, chunk_frames } = layout;
+  const chunkBytes = chunk_frames * num_channels * BYTES;
+  const totalBytes = num_frames * num_channels * BYTES;
+  const nChunks = Math.ceil(num_frames / chunk_frames);
+  // Checked before opening: a bad resume point must not truncate the file.
+  if (!Number.isInteger(startChunk) || startChunk < 0) throw new RangeError(`start_chunk must be an integer in [0, ${nChunks}], got ${startChunk}`);
+  let start = startChunk;
   if (start > 0) {
     let existing = -1;
     try { existing = statSync(path).size; } catch { existing = -1; }
     start = existing < 0 ? 0 : Math.min(start, Math.floor(existing / chunkBytes), nChunks);
   }
-  const fd = openSync(path, start > 0 ? 'r+' : 'w');
+  let fd: number | null = openSync(path, start > 0 ? 'r+' : 'w');
   try {
     // Never past the expected size: a longer file (garbage after a crash) is cut back.
     if (start > 0) ftruncateSync(fd, Math.min(start * chunkBytes, totalBytes));
-    await forEachChunk(rec, { ...opts, chunk_frames: chunkFrames, start_chunk: start }, (traces, s) => {
-      const buf = encodeInt16(traces);
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off, s * rec.num_channels * BYTES + off);
-    });
-    // Durable before the caller records the stage as done.
-    fdatasyncSync(fd);
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    throw err;
   }
+  const open = (): number => {
+    if (fd === null) throw new Error(`${path}: output is closed`);
+    return fd;
+  };
   return {
-    path, num_frames: rec.num_frames, num_channels: rec.num_channels, bytes: totalBytes, started_at_chunk: start,
+    start_chunk: start,
+    n_chunks: nChunks,
+    write(bytes: Uint8Array, frame: number): void {
+      const f = open();
+      const pos = frame * num_channels * BYTES;
+      let off = 0;
+      while (off < bytes.length) off += writeSync(f, bytes, off, bytes.length - off, pos + off);
+    },
+    async writeAsync(bytes: Uint8Array, frame: number): Promise<void> {
+      const f = open();
+      const pos = frame * num_channels * BYTES;
+      let off = 0;
+      while (off < bytes.length) {
+        const at = off;
+        off += await new Promise<number>((resolveW, rejectW) => {
+          write(f, bytes, at, bytes.length - at, pos + at, (err, n) => (err ? rejectW(err) : resolveW(n)));
+        });
+      }
+    },
+    finish(): void {
+      fdatasyncSync(open());
+      this.close();
+    },
+    close(): void {
+      if (fd === null) return;
+      closeSync(fd);
+      fd = null;
+    },
+  };
+}
+
+/**
+ * Writes `rec` to `path` chunk by chunk (see openResumableInt16 for `start_chunk`). The
+ * output bytes depend on the chunking only through `rec` itself.
+ */
+export async function writeInt16Binary(rec: Recording, path: string, opts: ChunkOptions = {}): Promise<Int16BinaryWriteResult> {
+  const chunkFrames = resolveChunkFrames(rec, opts.chunk_frames);
+  const out = openResumableInt16(path, { num_frames: rec.num_frames, num_channels: rec.num_channels, chunk_frames: chunkFrames }, opts.start_chunk ?? 0);
+  try {
+    await forEachChunk(rec, { ...opts, chunk_frames: chunkFrames, start_chunk: out.start_chunk }, (traces, s) => {
+      out.write(encodeInt16(traces), s);
+    });
+    out.finish();
+  } finally {
+    out.close();
+  }
+  return int16WriteResult(path, rec, out.start_chunk);
+}
+
+export function int16WriteResult(path: string, rec: Pick<Recording, 'num_frames' | 'num_channels'>, startedAt: number): Int16BinaryWriteResult {
+  return {
+    path, num_frames: rec.num_frames, num_channels: rec.num_channels, bytes: rec.num_frames * rec.num_channels * BYTES, started_at_chunk: startedAt,
   };
 }
 
@@ -130,8 +206,12 @@ class Int16BinaryRecording implements Recording {
     this.fd = openSync(source_path, 'r');
   }
 
-  getTraces(startFrame: number, endFrame: number): Float32Array {
+  getTraces(startFrame: number, endFrame: number, channels?: readonly number[]): Float32Array {
     checkFrameRange(this.source_path, this.num_frames, startFrame, endFrame);
+    if (channels !== undefined) {
+      checkChannelIndices(this, channels);
+      return pickChannels(this.getTraces(startFrame, endFrame), this.num_channels, channels);
+    }
     if (this.fd === null) throw new Error(`${this.source_path}: recording is closed`);
     const count = (endFrame - startFrame) * this.num_channels;
     const buf = Buffer.alloc(count * BYTES);

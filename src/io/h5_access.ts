@@ -6,15 +6,26 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { InvalidRecordingError, RecordingNotFoundError } from '../errors';
-import { type H5Wasm, loadH5Wasm } from './h5';
+import { type H5Wasm, h5Runtime, loadH5Wasm } from './h5';
 
 export type H5File = InstanceType<H5Wasm['File']>;
 export type H5Group = InstanceType<H5Wasm['Group']>;
 export type H5Dataset = InstanceType<H5Wasm['Dataset']>;
+export type H5Metadata = H5Dataset['metadata'];
 
 /** Numeric element arrays h5wasm hands back for integer / float datasets. */
 export type H5NumericArray =
   | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+
+/** Element arrays of any fixed-size numeric dataset, 64-bit integers included. */
+export type H5ElementArray = H5NumericArray | BigInt64Array | BigUint64Array;
+
+export type NumericDtype =
+  | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float32' | 'float64';
+
+/** HDF5's H5T_class_t values (a stable C enum; h5wasm's default export does not expose it). */
+const H5T_INTEGER = 0;
+const H5T_FLOAT = 1;
 
 const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -149,4 +160,58 @@ export function ensureGroup(h5: H5Wasm, root: H5Group, path: string): H5Group {
     }
   }
   return g;
+}
+
+/** The numeric element type of a dataset, or null for strings, compounds, float16, …. */
+export function numericDtype(meta: H5Metadata): NumericDtype | null {
+  const bits = meta.size * 8;
+  if (meta.type === H5T_INTEGER && (bits === 8 || bits === 16 || bits === 32 || bits === 64)) {
+    return `${meta.signed ? 'int' : 'uint'}${bits}`;
+  }
+  if (meta.type === H5T_FLOAT && (bits === 32 || bits === 64)) return `float${bits}`;
+  return null;
+}
+
+function allocate(dtype: NumericDtype, n: number): H5ElementArray {
+  switch (dtype) {
+    case 'int8': return new Int8Array(n);
+    case 'uint8': return new Uint8Array(n);
+    case 'int16': return new Int16Array(n);
+    case 'uint16': return new Uint16Array(n);
+    case 'int32': return new Int32Array(n);
+    case 'uint32': return new Uint32Array(n);
+    case 'int64': return new BigInt64Array(n);
+    case 'uint64': return new BigUint64Array(n);
+    case 'float32': return new Float32Array(n);
+    case 'float64': return new Float64Array(n);
+  }
+}
+
+/**
+ * The hyperslab [start, end) per dimension of a numeric dataset, row-major. Unlike h5wasm's
+ * Dataset.slice, which ignores H5Dread's status and hands back whatever was in the buffer, a
+ * failed read (a filter that cannot be loaded, a corrupt chunk, a failed checksum) throws.
+ * HDF5 prints its own error stack to stderr in that case.
+ */
+export function readHyperslab(ds: H5Dataset, dtype: NumericDtype, ranges: readonly (readonly [number, number])[]): H5ElementArray {
+  const n = ranges.reduce((acc, [s, e]) => acc * Math.max(0, e - s), 1);
+  const out = allocate(dtype, n);
+  if (n === 0) return out;
+  const mod = h5Runtime();
+  const nbytes = out.byteLength;
+  const ptr = mod._malloc(nbytes);
+  if (ptr === 0) throw new RangeError(`${ds.path}: could not allocate ${nbytes} bytes on the HDF5 heap`);
+  try {
+    const status = mod.get_dataset_data(
+      ds.file_id, ds.path, ranges.map(([s, e]) => BigInt(e - s)), ranges.map(([s]) => BigInt(s)), ranges.map(() => 1n), BigInt(ptr),
+    );
+    if (status < 0) {
+      throw new Error(`HDF5 could not read ${ds.path} ${JSON.stringify(ranges)} (H5Dread status ${status}; details on stderr)`);
+    }
+    // The heap view is re-read after the call: a read may grow (and so replace) the heap.
+    new Uint8Array(out.buffer, out.byteOffset, nbytes).set(mod.HEAPU8.subarray(ptr, ptr + nbytes));
+  } finally {
+    mod._free(ptr);
+  }
+  return out;
 }

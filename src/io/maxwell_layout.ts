@@ -6,35 +6,53 @@
  */
 import { InvalidRecordingError } from '../errors';
 import type { H5Wasm } from './h5';
-import { type H5Dataset, type H5File, getDataset, groupKeys, readFirstString, readNumbers } from './h5_access';
 import {
-  type MaxwellChannel, type MaxwellLayoutKind, type MaxwellMappingRow, maxwellGainToUv, resolveMaxwellChannels,
+  type H5Dataset, type H5File, type NumericDtype, getDataset, groupKeys, numericDtype, readFirstString, readNumbers,
+} from './h5_access';
+import {
+  type MaxwellChannel, type MaxwellGainSource, type MaxwellLayoutKind, type MaxwellMappingRow, type MaxwellSetting,
+  maxwellGainToUv, resolveMaxwellChannels,
 } from './maxwell_channels';
 
 /** Last version of the legacy MaxOne layout (`/sig`, `/mapping`, fs fixed at 20 kHz). */
 export const MAXWELL_LEGACY_VERSION = 20160704;
 const LEGACY_SAMPLING_FREQUENCY = 20000;
 const LEGACY_STREAM = 'well000';
-/** HDF5's H5T_class_t value for integers (a stable C enum; h5wasm's default export does not expose it). */
-const H5T_INTEGER = 0;
+/**
+ * Legacy `/sig`: MaxOne's 1024 amplifier channels, then status rows whose last two hold the
+ * frame number's low and high 16 bits (what SpikeInterface's MaxwellEventExtractor reads).
+ */
+const LEGACY_CHANNEL_ROWS = 1024;
 
 export interface MaxwellStreamSelection {
   stream_id?: string | null;
   rec_name?: string | null;
 }
 
+/** Where a stream's frame numbers live. */
+export type MaxwellFrameNumbers =
+  | { kind: 'dataset'; path: string }
+  | { kind: 'sig_rows'; low_row: number; high_row: number };
+
 export interface MaxwellStreamLayout {
   kind: MaxwellLayoutKind;
   version: number;
   stream_id: string;
+  /** Every well of the file (`['well000']` for legacy), whether or not it holds the chosen recording. */
+  streams: string[];
   /** Recording group (`rec0000`…); null for the legacy layout. */
   rec_name: string | null;
-  /** Absolute dataset path of the channels × samples uint16 data. */
+  /** Absolute dataset path of the channels × samples integer data. */
   raw_path: string;
+  raw_dtype: NumericDtype;
   raw_rows: number;
   num_frames: number;
   sampling_frequency: number;
   gain_to_uv: number;
+  gain_source: MaxwellGainSource;
+  /** `settings/lsb` (V/bit) when present. */
+  lsb: number | null;
+  frame_numbers: MaxwellFrameNumbers | null;
   channels: MaxwellChannel[];
 }
 
@@ -101,6 +119,9 @@ function pairs(recs: Map<string, string[]>): [string, string][] {
 }
 
 function pickStream(path: string, streams: string[], wanted: string | null): string {
+  if (streams.length === 0) {
+    throw invalid(path, 'no well has routed data (no /wells/<well>/<rec>/groups/routed)', '/wells', 'at least one well with groups/routed/raw');
+  }
   if (wanted !== null) {
     if (!streams.includes(wanted)) {
       throw invalid(path, `stream '${wanted}' not found; available streams: ${streams.join(', ')}`, 'stream_id',
@@ -115,14 +136,24 @@ function pickStream(path: string, streams: string[], wanted: string | null): str
   return streams[0];
 }
 
-function firstNumber(h5: H5Wasm, file: H5File, path: string, dsPath: string): number | null {
+function readSetting(h5: H5Wasm, file: H5File, path: string, dsPath: string): MaxwellSetting | null {
   const ds = getDataset(h5, file, dsPath);
   if (ds === null) return null;
   const v = readNumbers(ds)?.[0];
   if (v === undefined || !Number.isFinite(v)) {
     throw invalid(path, `/${dsPath} must be a 1-element numeric array`, `/${dsPath}`, '1-element numeric array');
   }
-  return v;
+  return { value: v, float32: numericDtype(ds.metadata) === 'float32' };
+}
+
+function scaling(h5: H5Wasm, file: H5File, path: string, settings: string): Pick<MaxwellStreamLayout, 'gain_to_uv' | 'gain_source' | 'lsb'> {
+  const lsb = readSetting(h5, file, path, `${settings}/lsb`);
+  const { gain_to_uv, source } = maxwellGainToUv(lsb, readSetting(h5, file, path, `${settings}/gain`));
+  if (!(gain_to_uv > 0) || !Number.isFinite(gain_to_uv)) {
+    const field = source === 'lsb' ? `/${settings}/lsb` : `/${settings}/gain`;
+    throw invalid(path, `${field} gives a gain of ${gain_to_uv} µV/bit`, field, 'a positive, finite value');
+  }
+  return { gain_to_uv, gain_source: source, lsb: lsb?.value ?? null };
 }
 
 /** Decodes the compound mapping dataset (fields channel, electrode, x, y). */
@@ -150,16 +181,29 @@ function readMapping(h5: H5Wasm, file: H5File, path: string, dsPath: string): Ma
   });
 }
 
-function rawShape(h5: H5Wasm, file: H5File, path: string, dsPath: string): { ds: H5Dataset; rows: number; frames: number } {
+function rawShape(h5: H5Wasm, file: H5File, path: string, dsPath: string): { ds: H5Dataset; dtype: NumericDtype; rows: number; frames: number } {
   const ds = getDataset(h5, file, dsPath);
   if (ds === null) throw invalid(path, `missing dataset /${dsPath}`, `/${dsPath}`, 'uint16 channels × samples dataset');
   const shape = ds.shape;
-  const meta = ds.metadata;
-  if (shape === null || shape.length !== 2 || meta.type !== H5T_INTEGER) {
-    throw invalid(path, `/${dsPath} must be a 2-D integer dataset (channels × samples), got shape ${JSON.stringify(shape)}`,
-      `/${dsPath}`, 'uint16 channels × samples');
+  const dtype = numericDtype(ds.metadata);
+  // ADC samples are 16-bit; 64-bit or float data is not a Maxwell raw dataset.
+  if (shape === null || shape.length !== 2 || dtype === null || dtype.startsWith('float') || dtype.endsWith('64')) {
+    throw invalid(path, `/${dsPath} must be a 2-D integer dataset (channels × samples), got shape ${JSON.stringify(shape)}` +
+      ` and type ${dtype ?? 'non-numeric'}`, `/${dsPath}`, 'uint16 channels × samples');
   }
-  return { ds, rows: shape[0], frames: shape[1] };
+  return { ds, dtype, rows: shape[0], frames: shape[1] };
+}
+
+/** Current layout: 1-D integer `frame_nos` beside the raw data, if the file has it. */
+function frameNosDataset(h5: H5Wasm, file: H5File, path: string, dsPath: string): MaxwellFrameNumbers | null {
+  const ds = getDataset(h5, file, dsPath);
+  if (ds === null) return null;
+  const dtype = numericDtype(ds.metadata);
+  if (ds.shape?.length !== 1 || dtype === null || dtype.startsWith('float')) {
+    throw invalid(path, `/${dsPath} must be a 1-D integer dataset (one frame number per sample), got shape ` +
+      `${JSON.stringify(ds.shape)} and type ${dtype ?? 'non-numeric'}`, `/${dsPath}`, '1-D integer frame numbers');
+  }
+  return { kind: 'dataset', path: `/${dsPath}` };
 }
 
 /** Reads the layout of one stream; the samples are not touched. */
@@ -169,20 +213,39 @@ export function readMaxwellLayout(h5: H5Wasm, file: H5File, path: string, sel: M
     pickStream(path, [LEGACY_STREAM], sel.stream_id ?? null);
     const raw = rawShape(h5, file, path, 'sig');
     const mapping = readMapping(h5, file, path, 'mapping');
+    const channelRows = Math.min(raw.rows, LEGACY_CHANNEL_ROWS);
+    // Files cut down to fewer rows (tests, exports) have no status rows and so no frame numbers.
+    const frameNumbers: MaxwellFrameNumbers | null = raw.rows >= LEGACY_CHANNEL_ROWS + 2
+      ? { kind: 'sig_rows', low_row: raw.rows - 2, high_row: raw.rows - 1 }
+      : null;
     return {
-      kind: 'legacy', version, stream_id: LEGACY_STREAM, rec_name: null, raw_path: '/sig', raw_rows: raw.rows,
-      num_frames: raw.frames, sampling_frequency: LEGACY_SAMPLING_FREQUENCY,
-      gain_to_uv: maxwellGainToUv(firstNumber(h5, file, path, 'settings/lsb'), firstNumber(h5, file, path, 'settings/gain')),
-      channels: resolveMaxwellChannels({ path, kind: 'legacy', mapping, raw_rows: raw.rows, routed_channels: null, raw_path: '/sig' }),
+      kind: 'legacy', version, stream_id: LEGACY_STREAM, streams: [LEGACY_STREAM], rec_name: null, raw_path: '/sig',
+      raw_dtype: raw.dtype, raw_rows: raw.rows, num_frames: raw.frames, sampling_frequency: LEGACY_SAMPLING_FREQUENCY,
+      ...scaling(h5, file, path, 'settings'),
+      frame_numbers: frameNumbers,
+      channels: resolveMaxwellChannels({
+        path, kind: 'legacy', mapping, raw_rows: raw.rows, channel_rows: channelRows, routed_channels: null, raw_path: '/sig',
+      }),
     };
   }
 
   const recs = wellRecs(h5, file, path);
   const rec = pickRecName(path, recs, sel.rec_name ?? null);
-  const streams = [...recs.entries()].filter(([, rs]) => rs.includes(rec)).map(([w]) => w);
-  const well = pickStream(path, streams, sel.stream_id ?? null);
+  const withRec = [...recs.entries()].filter(([, rs]) => rs.includes(rec)).map(([w]) => w);
+  // A well that recorded nothing (no `groups/routed`) is no stream, as in the reference reader.
+  const routedWells = withRec.filter((w) => groupKeys(h5, file, `wells/${w}/${rec}/groups/routed`) !== null);
+  const wanted = sel.stream_id ?? null;
+  if (wanted !== null && recs.has(wanted) && !withRec.includes(wanted)) {
+    throw invalid(path, `well '${wanted}' has no recording '${rec}' (it has ${JSON.stringify(recs.get(wanted))}); ` +
+      `choose rec_name, or one of the wells with '${rec}': ${withRec.join(', ')}`, 'rec_name', `one of ${JSON.stringify(recs.get(wanted))}`);
+  }
+  if (wanted !== null && withRec.includes(wanted) && !routedWells.includes(wanted)) {
+    throw invalid(path, `well '${wanted}' has no /wells/${wanted}/${rec}/groups/routed (no channels were routed there); ` +
+      `wells with data: ${routedWells.join(', ') || 'none'}`, 'stream_id', `one of ${routedWells.join(', ')}`);
+  }
+  const well = pickStream(path, routedWells, wanted);
   const base = `wells/${well}/${rec}`;
-  const fs = firstNumber(h5, file, path, `${base}/settings/sampling`);
+  const fs = readSetting(h5, file, path, `${base}/settings/sampling`)?.value ?? null;
   if (fs === null) throw invalid(path, `missing dataset /${base}/settings/sampling`, `/${base}/settings/sampling`, '[fs]');
   if (!(fs > 0)) throw invalid(path, `/${base}/settings/sampling is ${fs}`, `/${base}/settings/sampling`, 'fs > 0');
   const rawPath = `${base}/groups/routed/raw`;
@@ -190,9 +253,10 @@ export function readMaxwellLayout(h5: H5Wasm, file: H5File, path: string, sel: M
   const routedDs = getDataset(h5, file, `${base}/groups/routed/channels`);
   const routed = routedDs === null ? null : readNumbers(routedDs);
   return {
-    kind: 'current', version, stream_id: well, rec_name: rec, raw_path: `/${rawPath}`, raw_rows: raw.rows,
-    num_frames: raw.frames, sampling_frequency: fs,
-    gain_to_uv: maxwellGainToUv(firstNumber(h5, file, path, `${base}/settings/lsb`), firstNumber(h5, file, path, `${base}/settings/gain`)),
+    kind: 'current', version, stream_id: well, streams: [...recs.keys()], rec_name: rec, raw_path: `/${rawPath}`,
+    raw_dtype: raw.dtype, raw_rows: raw.rows, num_frames: raw.frames, sampling_frequency: fs,
+    ...scaling(h5, file, path, `${base}/settings`),
+    frame_numbers: frameNosDataset(h5, file, path, `${base}/groups/routed/frame_nos`),
     channels: resolveMaxwellChannels({
       path, kind: 'current', mapping: readMapping(h5, file, path, `${base}/settings/mapping`), raw_rows: raw.rows,
       routed_channels: routed, raw_path: `/${rawPath}`,

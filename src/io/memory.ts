@@ -3,7 +3,7 @@
  * and synthetic inputs; real sources stream from disk.
  */
 import { checkFrameRange } from './frame_range';
-import type { Recording } from './recording';
+import { type Recording, checkChannelIndices, pickChannels } from './recording';
 
 export interface MemoryRecordingMeta {
   sampling_frequency: number;
@@ -29,9 +29,10 @@ export function memoryRecording(traces: Float32Array, meta: MemoryRecordingMeta)
     channel_ids: meta.channel_ids ?? Array.from({ length: nch }, (_, i) => String(i)),
     locations: meta.locations ?? Array.from({ length: nch }, (_, i): readonly [number, number] => [0, i]),
     electrodes: meta.electrodes ?? null,
-    getTraces(startFrame: number, endFrame: number): Float32Array {
+    getTraces(startFrame: number, endFrame: number, channels?: readonly number[]): Float32Array {
       checkFrameRange(source, numFrames, startFrame, endFrame);
-      return traces.slice(startFrame * nch, endFrame * nch);
+      if (channels !== undefined) checkChannelIndices({ source_path: source, num_channels: nch }, channels);
+      return pickChannels(traces.slice(startFrame * nch, endFrame * nch), nch, channels);
     },
     close(): void { /* nothing held */ },
   };

@@ -90,8 +90,8 @@ class FrameSliceRecording extends DerivedRecording {
     this.num_frames = end - start_frame;
   }
 
-  getTraces(startFrame: number, endFrame: number): Float32Array {
+  getTraces(startFrame: number, endFrame: number, channels?: readonly number[]): Float32Array {
     checkFrameRange(this.source_path, this.num_frames, startFrame, endFrame);
-    return this.parent.getTraces(this.start_frame + startFrame, this.start_frame + endFrame);
+    return this.parent.getTraces(this.start_frame + startFrame, this.start_frame + endFrame, channels);
   }
 }

@@ -31,6 +31,8 @@ export interface CompilationParams {
 export interface CompileOptions {
   /** Frame ranges of the concatenated files; with ≥ 2, one `chunk<c>/` per range. */
   readonly epochs?: readonly (readonly [number, number])[];
+  /** Name of each epoch (its source file), recorded in its `sorted_units.json`. */
+  readonly epoch_names?: readonly string[];
   /** Also write `sorted_units.json` (default true). */
   readonly write_json_sidecar?: boolean;
   readonly log?: (message: string) => void;
@@ -67,7 +69,10 @@ function sidecarUnit(o: OrderedUnit): CompiledUnit {
   };
 }
 
-function compileOne(units: readonly NeuronAttributes[], set: UnitSet, nSamples: number, params: CompilationParams, folder: string, opts: CompileOptions): string[] {
+function compileOne(
+  units: readonly NeuronAttributes[], set: UnitSet, nSamples: number, params: CompilationParams, folder: string, opts: CompileOptions,
+  epoch?: { source_file: string; epoch_index: number },
+): string[] {
   mkdirSync(folder, { recursive: true });
   const ordered = orderUnits(units);
   const files: string[] = [];
@@ -80,7 +85,7 @@ function compileOne(units: readonly NeuronAttributes[], set: UnitSet, nSamples: 
   if (params.compile_to_mat) opts.log?.('compile_to_mat is not supported yet; sorted.mat was not written');
   if (params.compile_waveforms) files.push(...compileWaveforms(ordered, folder));
   if (opts.write_json_sidecar !== false) {
-    files.push(writeCompiledUnits(folder, { fs: set.fs_Hz, n_samples: nSamples, units: ordered.map(sidecarUnit) }));
+    files.push(writeCompiledUnits(folder, { fs: set.fs_Hz, n_samples: nSamples, ...epoch, units: ordered.map(sidecarUnit) }));
   }
   return files;
 }
@@ -113,7 +118,8 @@ export function compileResults(set: UnitSet, curatedIds: readonly number[] | nul
   if (epochs.length < 2) return compileOne(curated, set, set.n_samples, params, resultsFolder, opts);
   const files: string[] = [];
   epochs.forEach(([start, end], c) => {
-    files.push(...compileOne(unitsInEpoch(curated, start, end), set, end - start, params, join(resultsFolder, `chunk${c}`), opts));
+    const epoch = { source_file: opts.epoch_names?.[c] ?? `chunk${c}`, epoch_index: c };
+    files.push(...compileOne(unitsInEpoch(curated, start, end), set, end - start, params, join(resultsFolder, `chunk${c}`), opts, epoch));
   });
   return files;
 }

@@ -23,6 +23,9 @@ export interface CompiledUnit {
 export interface CompiledUnits {
   fs: number;
   n_samples: number;
+  /** For one part of a split session: the part's name (file or range) and its index. */
+  source_file?: string;
+  epoch_index?: number;
   units: CompiledUnit[];
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Recording } from '../io/recording';
 import { createRng } from '../util/rng';
-import { madStdInPlace } from './median';
+import { madStdInPlace } from '../dsp/median';
 
 export interface NoiseOptions {
   readonly seed?: number;

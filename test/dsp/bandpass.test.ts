@@ -6,7 +6,7 @@ import { openMaxwell } from '../../src/io/maxwell';
 import { memoryRecording } from '../../src/io/memory';
 import type { Recording } from '../../src/io/recording';
 import { writeSyntheticMaxOne } from '../../src/io/synthetic';
-import { makeTempDir, readFloat64File, runPythonScript, writeFloat32File } from '../io/python';
+import { makeTempDir, readFloat32File, readFloat64File, runPythonScript, writeFloat32File } from '../io/python';
 
 const FS = 20000;
 // Local aliases: global lookups in per-sample loops are slow inside jest's vm context.
@@ -67,6 +67,40 @@ describe('bandpassRecording (300–6000 Hz, order 5) vs scipy sosfiltfilt over t
     expect(overall.rel_rms).toBeLessThan(1e-3);
     expect(borders.rel_rms).toBeLessThan(1e-3);
   }, 20000);
+
+  it('chunked (1 s) output is within 1e-4 relative RMS of SpikeInterface 0.104 bandpass_filter read in the same chunks, borders included', async () => {
+    const src = join(tmp.dir, 'raw_si.f32');
+    const dst = join(tmp.dir, 'si.f32');
+    writeFloat32File(src, raw.getTraces(0, raw.num_frames));
+    runPythonScript('si_preprocess.py', ['filter', src, raw.num_channels, FS, 300, 6000, FS, dst]);
+    const si = readFloat32File(dst);
+    expect(si.length).toBe(raw.num_frames * raw.num_channels);
+    const ours = await readAll(bandpassRecording(raw, 300, 6000), FS);
+    const margin = bandpassMarginFrames(300, FS);
+    const nearBorder = (f: number): boolean => { const d = f % FS; return d < margin || d >= FS - margin; };
+    const overall = stats(ours, si, () => true, raw.num_channels);
+    const borders = stats(ours, si, nearBorder, raw.num_channels);
+    const ends = stats(ours, si, (f) => f < margin || f >= raw.num_frames - margin, raw.num_channels);
+    process.stdout.write(
+      `[bandpass vs SpikeInterface] overall rel RMS ${overall.rel_rms.toExponential(2)} (max |err| ${overall.max_abs_uv.toExponential(2)} µV); ` +
+        `chunk borders ${borders.rel_rms.toExponential(2)}; recording ends ${ends.rel_rms.toExponential(2)}\n`,
+    );
+    expect(overall.rel_rms).toBeLessThan(1e-4);
+    expect(borders.rel_rms).toBeLessThan(1e-4);
+    expect(ends.rel_rms).toBeLessThan(1e-4);
+  }, 120000);
+
+  it('a channel selection filters to the same samples as the full request', () => {
+    const bp = bandpassRecording(raw, 300, 6000);
+    const all = bp.getTraces(20000, 41000);
+    const pick = [13, 2, 9];
+    const some = bp.getTraces(20000, 41000, pick);
+    expect(some.length).toBe(21000 * pick.length);
+    let mismatches = 0;
+    for (let f = 0; f < 21000; f++) pick.forEach((c, j) => { if (some[f * pick.length + j] !== all[f * raw.num_channels + c]) mismatches++; });
+    expect(mismatches).toBe(0);
+    expect(() => bp.getTraces(0, 10, [16])).toThrow(RangeError);
+  });
 
   it('one request over the whole recording equals scipy to float32 rounding', () => {
     const bp = bandpassRecording(raw, 300, 6000);

@@ -34,7 +34,9 @@ test('load resumes from its last heartbeated chunk on a new worker; the binary e
   const layout = recordingLayout(rec, 'kilosort4', job.intermediate_folder, job.results_folder);
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
-  let worker = spawnWorkerProcess(server.address);
+  // The first worker filters on its own thread, so the load lasts long enough to be killed
+  // mid-way; the second resumes with filter workers: both paths write the same bytes.
+  let worker = spawnWorkerProcess(server.address, { SPIKELAB_FILTER_THREADS: '0' });
   try {
     const handle = await client.workflow.start('sortRecordingWorkflow', { taskQueue: DEFAULT_TASK_QUEUE, workflowId: `resume-${Date.now()}`, args: [job] });
     const beat = await waitFor('a load heartbeat past chunk 3', async () => {

@@ -65,6 +65,14 @@ describe('int16 binaries for sorters', () => {
     expect(readFileSync(resumed).equals(readFileSync(full))).toBe(true);
   });
 
+  it('a bad resume point is rejected before the existing file is touched', async () => {
+    const path = join(tmp.dir, 'keep.dat');
+    writeFileSync(path, Buffer.alloc(600, 3));
+    await expect(writeInt16Binary(rec, path, { chunk_frames: 100, start_chunk: -1 })).rejects.toThrow(/start_chunk must be an integer in \[0, 23\], got -1/);
+    await expect(writeInt16Binary(rec, path, { chunk_frames: 100, start_chunk: 1.5 })).rejects.toThrow(RangeError);
+    expect(readFileSync(path).equals(Buffer.alloc(600, 3))).toBe(true);
+  });
+
   it('rejects missing files and sizes that are not whole frames', () => {
     const missing = join(tmp.dir, 'missing.dat');
     expect(() => openInt16Binary(missing, META)).toThrow(RecordingNotFoundError);

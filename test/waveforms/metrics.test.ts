@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { extractWaveforms } from '../../src/waveforms/extract';
-import { medianInPlace } from '../../src/waveforms/median';
+import { medianInPlace } from '../../src/dsp/median';
 import { EmptyRecordingError, estimateNoiseLevels, signalToNoise, unitMetrics } from '../../src/waveforms/metrics';
 import { extractionWindow, type MetricsParams, type WaveformParams } from '../../src/waveforms/params';
 import { buildUnitSet, selectUnits, trainMs } from '../../src/waveforms/unit-set';

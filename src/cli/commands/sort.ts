@@ -1,6 +1,10 @@
 import { resolveTemporal } from '../../client/connection';
 import { configFromSources } from '../configArgs';
 import { runSort } from '../sortRunner';
+import { buildMultistreamJobs } from '../../client/multistream';
+import type { SortingPipelineConfig } from '../../config';
+import type { RecordingJob } from '../../workflows/types';
+import { CliUsageError } from '../configArgs';
 import type { SortRun } from '../sortRunner';
 
 export interface SortCliOptions {
@@ -11,6 +15,7 @@ export interface SortCliOptions {
   recurate?: boolean;
   worker: boolean;
   json?: boolean;
+  streamIds?: string;
 }
 
 export function printRun(run: SortRun, json: boolean | undefined): void {
@@ -35,10 +40,12 @@ export async function sortCommand(paths: string[], opts: SortCliOptions, overrid
     flat.recurate_second = true;
   }
   const config = configFromSources({ preset: opts.preset, configFile: opts.config, overrides: flat });
+  const jobs = opts.streamIds === undefined ? undefined : await multistreamJobs(paths, opts, config);
   const target = await resolveTemporal();
   if (target.embedded) process.stderr.write(`Temporal UI: ${target.embedded.ui_url}  (local server ${target.address}, database ${target.embedded.db_path})\n`);
   const run = await runSort({
     recordings: paths,
+    jobs,
     config,
     intermediate_folders: opts.intermediateFolder.length > 0 ? opts.intermediateFolder : null,
     results_folders: opts.resultsFolder.length > 0 ? opts.resultsFolder : null,
@@ -48,4 +55,16 @@ export async function sortCommand(paths: string[], opts: SortCliOptions, overrid
   printRun(run, opts.json);
   if (run.stopped_by !== null) return 3;
   return run.report.all_succeeded ? 0 : 1;
+}
+
+/** `--stream-ids well000,well001` (or `all`): one sort per stream of a single file or directory. */
+async function multistreamJobs(paths: string[], opts: SortCliOptions, config: SortingPipelineConfig): Promise<RecordingJob[]> {
+  if (paths.length !== 1) throw new CliUsageError(`--stream-ids sorts the streams of one recording; got ${paths.length} paths`);
+  if (opts.intermediateFolder.length > 0 || opts.resultsFolder.length > 0) {
+    throw new CliUsageError('--stream-ids names the folders per stream; do not pass --intermediate-folder / --results-folder');
+  }
+  const raw = (opts.streamIds ?? '').trim();
+  const ids = raw === 'all' ? 'all' : raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (ids !== 'all' && ids.length === 0) throw new CliUsageError('--stream-ids needs a comma-separated list of stream ids, or all');
+  return buildMultistreamJobs(paths[0], ids, config);
 }

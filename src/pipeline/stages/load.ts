@@ -1,14 +1,13 @@
 /**
- * Load stage: open the recording (Maxwell), slice it in time, band-pass it (zero-phase, chunk
- * margins) and stream it to the sorter's int16 µV binary. Resumable by chunk.
+ * Load stage: open the recording (Maxwell, NWB, raw binary, or a directory of them), select
+ * the frames to sort, band-pass them (zero-phase, chunk margins) and stream them to the
+ * sorter's int16 µV binary. Resumable by chunk.
  */
 import { basename } from 'node:path';
 import { validateAgainstRecording } from '../../config';
-import { bandpassRecording } from '../../dsp/bandpass';
 import { InvalidRecordingError } from '../../errors/taxonomy';
-import { writeInt16Binary } from '../../io/binary';
-import { openMaxwell } from '../../io/maxwell';
-import { sliceRecording } from '../../io/slice';
+import { loadRecording } from '../../io/load';
+import { writeFilteredInt16Binary } from '../../preprocess/write_filtered';
 import type { StageContext } from '../../activities/stageRunner';
 import { writeRecordingMeta } from './recordingMeta';
 import type { RecordingMeta } from './recordingMeta';
@@ -19,10 +18,10 @@ const MIN_DURATION_S = 1;
 export async function runLoadStage(ctx: StageContext): Promise<{ outputs: string[]; summary: Record<string, unknown> }> {
   const { layout, config } = ctx;
   const rc = config.recording;
-  const source = await openMaxwell(layout.rec_path, { stream_id: rc.stream_id });
+  const { source, selected: sliced, chunks, warnings } = await loadRecording(layout.rec_path, rc);
   try {
+    for (const w of warnings) ctx.log.warn(w);
     validateAgainstRecording(config, source.sampling_frequency);
-    const sliced = sliceRecording(source, { start_time_s: rc.start_time_s, end_time_s: rc.end_time_s, first_n_mins: rc.first_n_mins });
     const duration = sliced.num_frames / sliced.sampling_frequency;
     if (duration < MIN_DURATION_S) {
       throw new InvalidRecordingError(
@@ -30,13 +29,15 @@ export async function runLoadStage(ctx: StageContext): Promise<{ outputs: string
         { path: layout.rec_path, field: 'num_frames', expected: `≥ ${MIN_DURATION_S} s of samples` },
       );
     }
-    const filtered = bandpassRecording(sliced, rc.freq_min, rc.freq_max);
     const started = Date.now();
-    await writeInt16Binary(filtered, layout.binary, {
+    const written = await writeFilteredInt16Binary(sliced, layout.binary, {
+      freq_min: rc.freq_min,
+      freq_max: rc.freq_max,
       start_chunk: ctx.resumeChunk ?? 0,
       signal: ctx.signal,
       onProgress: (p) => ctx.progress({ fraction_done: p.fraction_done, chunk: p.chunk + 1, n_chunks: p.n_chunks }),
     });
+    if (written.in_thread_reason !== null) ctx.log.warn(`band-pass ran on the activity's own thread: ${written.in_thread_reason}`);
     const startFrame = sliced.num_frames === source.num_frames ? 0 : Math.round((rc.start_time_s ?? 0) * source.sampling_frequency);
     const meta: RecordingMeta = {
       source_path: layout.rec_path,
@@ -53,6 +54,7 @@ export async function runLoadStage(ctx: StageContext): Promise<{ outputs: string
       freq_max: rc.freq_max,
       binary: basename(layout.binary),
       dtype: 'int16',
+      chunks,
     };
     writeRecordingMeta(layout.recording_meta, meta);
     const seconds = (Date.now() - started) / 1000;
@@ -60,7 +62,7 @@ export async function runLoadStage(ctx: StageContext): Promise<{ outputs: string
       outputs: [layout.binary, layout.recording_meta],
       summary: {
         num_channels: meta.num_channels, num_frames: meta.num_frames, sampling_frequency: meta.sampling_frequency,
-        duration_s: duration, resumed_from_chunk: ctx.resumeChunk ?? 0, write_seconds: seconds,
+        duration_s: duration, n_rec_chunks: chunks.length, filter_threads: written.threads, resumed_from_chunk: ctx.resumeChunk ?? 0, write_seconds: seconds,
       },
     };
   } finally {

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidRecordingError } from '../../errors/taxonomy';
 import { openInt16Binary } from '../../io/binary';
+import type { RecordingChunk } from '../../io/concat';
 import type { Recording } from '../../io/recording';
 import { writeJsonAtomic } from '../../util/fsx';
 
@@ -25,6 +26,8 @@ export interface RecordingMeta {
   /** File name of the int16 µV binary beside this file. */
   readonly binary: string;
   readonly dtype: 'int16';
+  /** Parts of the sorted frames (concatenated files, joined ranges); empty when one piece. */
+  readonly chunks?: readonly RecordingChunk[];
 }
 
 export function writeRecordingMeta(path: string, meta: RecordingMeta): void {
