@@ -8,7 +8,7 @@ import { InvalidRecordingError } from '../errors';
 import { checkFrameRange } from '../io/frame_range';
 import { DerivedRecording, type Recording, checkChannelIndices } from '../io/recording';
 import { butterBandpassSos } from './butterworth';
-import { filtfiltFrames } from './filtfilt_frames';
+import { type FilterInput, filtfiltBlock } from './filtfilt_frames';
 import { type ZeroPhaseFilter, zeroPhaseFilter } from './sosfilt';
 
 export interface BandpassOptions {
@@ -73,12 +73,27 @@ export function bandpassWindow(plan: BandpassPlan, startFrame: number, endFrame:
 }
 
 /**
- * Filters frames [startFrame, endFrame) given the source block `raw` (frame-major, `nch`
- * channels) over bandpassWindow's range, into float32 or the sorter's int16.
+ * The source block `[start, end)` of `rec` in the cheapest layout it offers: stored integers
+ * (half the bytes, scaled by the kernel), else channel-major µV, else frame-major µV. The
+ * filter gives the same output for any of them. `into`: a block stored samples may be read
+ * into (see Recording.getStoredChannelMajor).
  */
-export function filterWindow(plan: BandpassPlan, raw: Float32Array, nch: number, startFrame: number, endFrame: number, out: Float32Array | Int16Array): void {
+export function readFilterInput(rec: Recording, start: number, end: number, channels?: readonly number[], into?: ArrayBuffer): FilterInput {
+  if (rec.getStoredChannelMajor !== undefined) {
+    const { samples, gain, offset } = rec.getStoredChannelMajor(start, end, channels, into);
+    return { layout: 'stored', data: samples, gain, offset };
+  }
+  if (rec.getTracesChannelMajor !== undefined) return { layout: 'channels', data: rec.getTracesChannelMajor(start, end, channels) };
+  return { layout: 'frames', data: rec.getTraces(start, end, channels) };
+}
+
+/**
+ * Filters frames [startFrame, endFrame) given the source block `input` (`nch` channels)
+ * over bandpassWindow's range, into float32 or the sorter's int16 (frame-major).
+ */
+export function filterWindow(plan: BandpassPlan, input: FilterInput, nch: number, startFrame: number, endFrame: number, out: Float32Array | Int16Array): void {
   const { start } = bandpassWindow(plan, startFrame, endFrame);
-  filtfiltFrames(plan.filter, raw, nch, startFrame - start, endFrame - startFrame, out);
+  filtfiltBlock(plan.filter, input, nch, startFrame - start, endFrame - startFrame, out);
 }
 
 export function bandpassRecording(rec: Recording, freq_min: number, freq_max: number, opts: BandpassOptions = {}): Recording {
@@ -103,7 +118,7 @@ class BandpassRecording extends DerivedRecording {
     const out = new Float32Array((endFrame - startFrame) * nch);
     if (endFrame === startFrame || nch === 0) return out;
     const { start, end } = bandpassWindow(this.plan, startFrame, endFrame);
-    filterWindow(this.plan, this.parent.getTraces(start, end, channels), nch, startFrame, endFrame, out);
+    filterWindow(this.plan, readFilterInput(this.parent, start, end, channels), nch, startFrame, endFrame, out);
     return out;
   }
 }

@@ -1,11 +1,13 @@
 /**
- * Zero-phase SOS filtering of a frame-major block of many channels, as the band-pass needs
- * it: each channel gets exactly `scipy.signal.sosfiltfilt(sos, x, axis=0)` (odd extension,
+ * Zero-phase SOS filtering of a block of many channels, as the band-pass needs it: each
+ * channel gets exactly `scipy.signal.sosfiltfilt(sos, x, axis=0)` (odd extension,
  * steady-state initial conditions, float64 arithmetic in SciPy's order), and the kept
- * frames come out as float32 or as the sorter's int16. Channels are filtered eight at a
- * time by the SIMD kernel, gathered straight from the frame-major layout, so no whole-block
- * transposes and no per-channel arrays are needed.
+ * frames come out frame-major as float32 or as the sorter's int16. Channels are filtered
+ * eight at a time by the SIMD kernel, gathered from a frame-major block by tiles, or from a
+ * channel-major one (µV or stored integers, scaled on the way) eight rows at a time, so no
+ * whole-block transposes and no per-channel arrays are needed.
  */
+import { scaleStored } from '../io/recording';
 import type { ZeroPhaseFilter } from './sosfilt';
 import { BiquadKernel, LANES, LANE_FRAME_BYTES, PARAM_BYTES, PARAM_COEF, PARAM_Z1, PARAM_Z2 } from './wasm/biquad_kernel';
 
@@ -38,13 +40,40 @@ function laneGroups(nch: number): number[] {
 const TILE_FRAMES = 64;
 
 /**
+ * A block of `nch` channels × n frames as a filter input: frame-major µV (`getTraces`),
+ * channel-major µV (`getTracesChannelMajor`) or channel-major stored samples with their
+ * scaling (`getStoredChannelMajor`, scaled to the same µV values inside the kernel).
+ */
+export type FilterInput =
+  | { layout: 'frames'; data: Float32Array }
+  | { layout: 'channels'; data: Float32Array }
+  | { layout: 'stored'; data: Uint16Array | Int16Array; gain: number; offset: number };
+
+/**
  * Filters all `nch` channels of `raw` (frames × nch, frame-major) and writes frames
  * [keep, keep + len) of the result to `out` (len × nch, frame-major). Float32 output is
  * `Math.fround` of SciPy's float64 result; int16 output is `toInt16` of that float32 value.
- * The calling thread's kernel memory grows to about 8 bytes per input sample and is kept
- * for the next call.
+ * The calling thread's kernel memory grows to about 8 to 12 bytes per input sample and is
+ * kept for the next call.
  */
 export function filtfiltFrames(filter: ZeroPhaseFilter, raw: Float32Array, nch: number, keep: number, len: number, out: Float32Array | Int16Array): void {
+  filtfiltBlock(filter, { layout: 'frames', data: raw }, nch, keep, len, out);
+}
+
+/**
+ * filtfiltFrames for any input layout: the output (frame-major) is the same for the same µV
+ * values. `out` may share memory with `input.data`: the input is consumed before any output
+ * is written.
+ */
+export function filtfiltBlock(filter: ZeroPhaseFilter, input: FilterInput, nch: number, keep: number, len: number, out: Float32Array | Int16Array): void {
+  // The row gathers step two frames at a time; a one-frame block (only with padlen 0) is
+  // its own frame-major layout.
+  if (input.layout !== 'frames' && input.data.length === nch) {
+    const frame = input.layout === 'stored' ? Float32Array.from(input.data, (v) => scaleStored(v, input.gain, input.offset)) : input.data;
+    filtfiltBlock(filter, { layout: 'frames', data: frame }, nch, keep, len, out);
+    return;
+  }
+  const raw = input.data;
   const n = raw.length / nch;
   const pad = filter.padlen;
   if (!Number.isInteger(n)) throw new RangeError(`filtfiltFrames: ${raw.length} samples do not divide into ${nch} channels`);
@@ -57,35 +86,76 @@ export function filtfiltFrames(filter: ZeroPhaseFilter, raw: Float32Array, nch: 
   const ob = int16 ? 2 : 4;
   const groups = laneGroups(nch);
   const ng = groups.length;
-  // Fewer than 8 channels: one zero-padded group, copied by plain loops.
+  // Fewer than 8 channels: one group with zero lanes after the real ones, results picked out by plain loops.
   const wide = nch >= LANES;
-  // Memory: parameters | one group's extended float64 signal | A: the raw block, later every
-  // group's output (group-major) | B: every group's float32 input (group-major), later the
-  // frame-major output.
+  const framesLayout = input.layout === 'frames';
+  const ib = raw.BYTES_PER_ELEMENT;
+  // Channel-major input is gathered by row, so a narrow block gets zero rows up to 8.
+  const inRows = framesLayout || wide ? nch : LANES;
+  // Memory: parameters | one group's extended float64 signal | IN: the input block | STAGE
+  // (frame-major input only): every group's float32 input, group-major | GROUPS: every group's
+  // output, group-major | OUT: the frame-major output. Regions whose contents are dead by
+  // the time the next one is written share memory.
   const extPtr = PARAM_BYTES;
-  const aPtr = extPtr + total * LANE_FRAME_BYTES;
-  const bPtr = align64(aPtr + Math.max(wide ? n * nch * 4 : 0, ng * len * LANES * ob));
+  const inPtr = align64(extPtr + total * LANE_FRAME_BYTES);
+  const inBytes = n * inRows * ib;
+  const groupsBytes = ng * len * LANES * ob;
+  const outBytes = wide ? len * nch * ob : 0;
+  let stagePtr = 0;
+  let groupsPtr: number;
+  let outPtr: number;
+  let end: number;
+  if (framesLayout && wide) {
+    // The raw copy is dead once staged: the group outputs reuse it, the frame-major output the stage.
+    stagePtr = align64(inPtr + Math.max(inBytes, groupsBytes));
+    groupsPtr = inPtr;
+    outPtr = stagePtr;
+    end = stagePtr + Math.max(ng * n * LANES * 4, outBytes);
+  } else if (framesLayout) {
+    stagePtr = inPtr;
+    groupsPtr = align64(stagePtr + n * LANES * 4);
+    outPtr = 0;
+    end = groupsPtr + groupsBytes;
+  } else {
+    // The input is dead once the last group is gathered: the frame-major output reuses it.
+    outPtr = inPtr;
+    groupsPtr = align64(inPtr + Math.max(inBytes, outBytes));
+    end = groupsPtr + groupsBytes;
+  }
   const k = kernel();
-  k.reserve(bPtr + Math.max(ng * n * LANES * 4, wide ? len * nch * ob : 0));
+  // The stored-sample gather reads 4 bytes past its last pair.
+  k.reserve(end + 16);
 
-  if (wide) {
-    k.f32.set(raw, aPtr / 4);
-    for (let f0 = 0; f0 < n; f0 += TILE_FRAMES) {
-      const rows = Math.min(TILE_FRAMES, n - f0);
-      for (let g = 0; g < ng; g++) k.copyRows(32, aPtr + (f0 * nch + groups[g]) * 4, nch * 4, bPtr + (g * n + f0) * 32, 32, rows);
+  if (framesLayout) {
+    if (wide) {
+      k.f32.set(raw as Float32Array, inPtr / 4);
+      for (let f0 = 0; f0 < n; f0 += TILE_FRAMES) {
+        const rows = Math.min(TILE_FRAMES, n - f0);
+        for (let g = 0; g < ng; g++) k.copyRows(32, inPtr + (f0 * nch + groups[g]) * 4, nch * 4, stagePtr + (g * n + f0) * 32, 32, rows);
+      }
+    } else {
+      gatherNarrow(raw as Float32Array, nch, n, k.f32, stagePtr / 4);
     }
   } else {
-    gatherNarrow(raw, nch, n, k.f32, bPtr / 4);
+    const view = input.layout === 'channels' ? k.f32 : k.u16;
+    const at = inPtr / ib;
+    // Int16 samples go in by their bit patterns (u16 view); the kernel reads them signed.
+    view.set(input.layout === 'stored' && isSigned(input.data) ? new Uint16Array(raw.buffer, raw.byteOffset, raw.length) : raw, at);
+    if (inRows > nch) view.fill(0, at + n * nch, at + n * inRows);
   }
 
   const ext = extPtr / 8;
+  const lanesAt = extPtr + pad * LANE_FRAME_BYTES;
   for (let g = 0; g < ng; g++) {
-    k.promote(bPtr + g * n * LANES * 4, n, extPtr + pad * LANE_FRAME_BYTES);
+    const rowPtr = inPtr + groups[g] * n * ib;
+    if (input.layout === 'frames') k.promote(stagePtr + g * n * LANES * 4, n, lanesAt);
+    else if (input.layout === 'channels') k.gatherF32(rowPtr, n * 4, n, lanesAt);
+    else k.gatherStored(isSigned(input.data), rowPtr, n * 2, n, lanesAt, input.gain, input.offset);
     oddExtend(k.f64, ext, pad, n);
     runPass(k, filter, extPtr, total, true);
     runPass(k, filter, extPtr, total, false);
     const from = extPtr + (pad + keep) * LANE_FRAME_BYTES;
-    const to = aPtr + g * len * LANES * ob;
+    const to = groupsPtr + g * len * LANES * ob;
     if (int16) k.toI16(from, len, to);
     else k.toF32(from, len, to);
   }
@@ -95,12 +165,17 @@ export function filtfiltFrames(filter: ZeroPhaseFilter, raw: Float32Array, nch: 
     const row = (LANES * ob) as 16 | 32;
     for (let f0 = 0; f0 < len; f0 += TILE_FRAMES) {
       const rows = Math.min(TILE_FRAMES, len - f0);
-      for (let g = 0; g < ng; g++) k.copyRows(row, aPtr + (g * len + f0) * row, row, bPtr + (f0 * nch + groups[g]) * ob, nch * ob, rows);
+      for (let g = 0; g < ng; g++) k.copyRows(row, groupsPtr + (g * len + f0) * row, row, outPtr + (f0 * nch + groups[g]) * ob, nch * ob, rows);
     }
-    out.set(view.subarray(bPtr / ob, bPtr / ob + len * nch));
+    out.set(view.subarray(outPtr / ob, outPtr / ob + len * nch));
   } else {
-    scatterNarrow(view, aPtr / ob, len, out, nch);
+    scatterNarrow(view, groupsPtr / ob, len, out, nch);
   }
+}
+
+/** Int16Array from any realm (instanceof fails across jest's and workers' globals). */
+function isSigned(a: Uint16Array | Int16Array): boolean {
+  return Object.prototype.toString.call(a) === '[object Int16Array]';
 }
 
 function align64(bytes: number): number {

@@ -77,6 +77,8 @@ class JoinedRecording implements ConcatenatedRecording {
   readonly electrodes: readonly number[] | null;
   readonly source_info: SourceInfo | undefined;
   readonly chunks: readonly RecordingChunk[];
+  /** Only when every part has one. */
+  readonly getTracesChannelMajor?: (startFrame: number, endFrame: number, channels?: readonly number[]) => Float32Array;
 
   constructor(
     private readonly parts: readonly Recording[],
@@ -104,6 +106,7 @@ class JoinedRecording implements ConcatenatedRecording {
       details: { ...info.details, parts_format: info.format, n_files: parts.length },
       frame_gaps: [],
     };
+    if (parts.every((p) => p.getTracesChannelMajor !== undefined)) this.getTracesChannelMajor = this.channelMajor.bind(this);
   }
 
   getTraces(startFrame: number, endFrame: number, channels?: readonly number[]): Float32Array {
@@ -118,6 +121,28 @@ class JoinedRecording implements ConcatenatedRecording {
       out.set(this.parts[i].getTraces(lo - s, hi - s, channels), (lo - startFrame) * width);
     }
     return out;
+  }
+
+  /** Joined rows: each part's channel-major block lands row by row at its frames. */
+  private channelMajor(startFrame: number, endFrame: number, channels?: readonly number[]): Float32Array {
+    checkFrameRange(this.source_path, this.num_frames, startFrame, endFrame);
+    const width = channels?.length ?? this.num_channels;
+    const total = endFrame - startFrame;
+    let out: Float32Array | null = null;
+    for (let i = 0; i < this.parts.length; i++) {
+      const { start_frame: s, end_frame: e } = this.chunks[i];
+      const lo = Math.max(startFrame, s);
+      const hi = Math.min(endFrame, e);
+      if (lo >= hi) continue;
+      const part = this.parts[i];
+      const block = (part.getTracesChannelMajor as NonNullable<Recording['getTracesChannelMajor']>).call(part, lo - s, hi - s, channels);
+      const n = hi - lo;
+      // Inside one part: that part's block is the answer.
+      if (n === total) return block;
+      out ??= new Float32Array(total * width);
+      for (let j = 0; j < width; j++) out.set(block.subarray(j * n, (j + 1) * n), j * total + (lo - startFrame));
+    }
+    return out ?? new Float32Array(0);
   }
 
   close(): void {

@@ -188,6 +188,19 @@ function allocate(dtype: NumericDtype, n: number): H5ElementArray {
 }
 
 /**
+ * H5Dread of the hyperslab [start, end) per dimension into the HDF5 heap at `ptr` (which must
+ * hold it), for callers that copy straight out of the heap. Throws when the read fails.
+ */
+export function readHyperslabToHeap(ds: H5Dataset, ranges: readonly (readonly [number, number])[], ptr: number): void {
+  const status = h5Runtime().get_dataset_data(
+    ds.file_id, ds.path, ranges.map(([s, e]) => BigInt(e - s)), ranges.map(([s]) => BigInt(s)), ranges.map(() => 1n), BigInt(ptr),
+  );
+  if (status < 0) {
+    throw new Error(`HDF5 could not read ${ds.path} ${JSON.stringify(ranges)} (H5Dread status ${status}; details on stderr)`);
+  }
+}
+
+/**
  * The hyperslab [start, end) per dimension of a numeric dataset, row-major. Unlike h5wasm's
  * Dataset.slice, which ignores H5Dread's status and hands back whatever was in the buffer, a
  * failed read (a filter that cannot be loaded, a corrupt chunk, a failed checksum) throws.
@@ -202,12 +215,7 @@ export function readHyperslab(ds: H5Dataset, dtype: NumericDtype, ranges: readon
   const ptr = mod._malloc(nbytes);
   if (ptr === 0) throw new RangeError(`${ds.path}: could not allocate ${nbytes} bytes on the HDF5 heap`);
   try {
-    const status = mod.get_dataset_data(
-      ds.file_id, ds.path, ranges.map(([s, e]) => BigInt(e - s)), ranges.map(([s]) => BigInt(s)), ranges.map(() => 1n), BigInt(ptr),
-    );
-    if (status < 0) {
-      throw new Error(`HDF5 could not read ${ds.path} ${JSON.stringify(ranges)} (H5Dread status ${status}; details on stderr)`);
-    }
+    readHyperslabToHeap(ds, ranges, ptr);
     // The heap view is re-read after the call: a read may grow (and so replace) the heap.
     new Uint8Array(out.buffer, out.byteOffset, nbytes).set(mod.HEAPU8.subarray(ptr, ptr + nbytes));
   } finally {

@@ -1,19 +1,21 @@
 /**
  * Maxwell `.raw.h5` (MaxOne / MaxTwo, current and legacy layouts) as a lazy Recording.
- * Samples are streamed: each getTraces call reads one channels × frames hyperslab and
- * transposes it to frame-major µV; nothing reads the whole raw dataset. Opening also settles
- * what `source_info` reports: scaling, the file's wells, compression and frame-number gaps.
+ * Samples are streamed: each read takes one channels × frames hyperslab (or a few, for very
+ * wide requests) and hands it out as frame-major µV (getTraces), channel-major µV, or the
+ * stored rows themselves with their scaling; nothing reads the whole raw dataset. Opening
+ * also settles what `source_info` reports: scaling, the file's wells, compression and
+ * frame-number gaps.
  */
 import { HDF5PluginMissingError, InvalidRecordingError, SpikeSortingClassifiedError } from '../errors';
 import { checkFrameRange } from './frame_range';
-import { BUILTIN_FILTERS, type H5Wasm, decodableFilters } from './h5';
+import { BUILTIN_FILTERS, type H5Wasm, decodableFilters, h5Runtime } from './h5';
 import {
   type H5Dataset, type H5ElementArray, type H5File, type H5NumericArray, type NumericDtype, getDataset, numericDtype,
-  openH5ReadOnly, readHyperslab,
+  openH5ReadOnly, readHyperslab, readHyperslabToHeap,
 } from './h5_access';
 import { type FrameNumberScan, bisectFrameGaps, scanFrameGaps } from './maxwell_frames';
 import { type MaxwellStreamLayout, type MaxwellStreamSelection, listStreams, readMaxwellLayout } from './maxwell_layout';
-import { type Recording, type SourceInfo, checkChannelIndices } from './recording';
+import { type Recording, type SourceInfo, type StoredTraces, checkChannelIndices } from './recording';
 
 export type { MaxwellStreamSelection } from './maxwell_layout';
 
@@ -267,6 +269,26 @@ function sourceInfo(
   };
 }
 
+interface BlockRequest {
+  startFrame: number;
+  endFrame: number;
+  /** Raw row of each requested channel, in request order. */
+  rows: Int32Array;
+  rowMin: number;
+  rowSpan: number;
+}
+
+interface HeapView {
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): H5NumericArray;
+  readonly BYTES_PER_ELEMENT: number;
+}
+
+/** Typed views for the sample types a block can be scaled from (64-bit integers are no ADC samples). */
+const HEAP_VIEWS: Partial<Record<NumericDtype, HeapView>> = {
+  int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array,
+  float32: Float32Array, float64: Float64Array,
+};
+
 class MaxwellRecording implements Recording {
   readonly sampling_frequency: number;
   readonly num_channels: number;
@@ -278,6 +300,8 @@ class MaxwellRecording implements Recording {
   private readonly allChannels: readonly number[];
   private readonly offset32: number;
   private open = true;
+  /** Only for 16-bit stored samples (every Maxwell file so far); other types read as µV. */
+  readonly getStoredChannelMajor?: (startFrame: number, endFrame: number, channels?: readonly number[], into?: ArrayBuffer) => StoredTraces;
 
   constructor(
     readonly source_path: string,
@@ -298,67 +322,144 @@ class MaxwellRecording implements Recording {
     this.rows = Int32Array.from(ch, (c) => c.row);
     this.allChannels = ch.map((_, i) => i);
     this.offset32 = Math.fround(offset);
+    if (layout.raw_dtype === 'uint16' || layout.raw_dtype === 'int16') this.getStoredChannelMajor = this.readStored.bind(this);
   }
 
   /**
-   * µV = float32(raw × gain) + float32(offset), rounded to float32: the pipeline's scale step
-   * (SpikeInterface's ScaleRecording: float32 traces times float64 gains, plus float32 offsets).
+   * µV = float32(raw × gain) + float32(offset), rounded to float32 (scaleStored): the pipeline's
+   * scale step (SpikeInterface's ScaleRecording: float32 traces times float64 gains, plus
+   * float32 offsets).
    */
   getTraces(startFrame: number, endFrame: number, channels?: readonly number[]): Float32Array {
+    const req = this.request(startFrame, endFrame, channels);
+    const k = req.rows.length;
+    const out = new Float32Array((endFrame - startFrame) * k);
+    this.forEachBlock(req, (block, s, n) => scaleToFrames(block, req, n, out, (s - startFrame) * k, this.gain, this.offset32));
+    return out;
+  }
+
+  /** getTraces' values, one channel row after another: a contiguous scaling of each stored row. */
+  getTracesChannelMajor(startFrame: number, endFrame: number, channels?: readonly number[]): Float32Array {
+    const req = this.request(startFrame, endFrame, channels);
+    const k = req.rows.length;
+    const total = endFrame - startFrame;
+    const out = new Float32Array(total * k);
+    this.forEachBlock(req, (block, s, n) => {
+      for (let j = 0; j < k; j++) scaleRow(block, (req.rows[j] - req.rowMin) * n, n, out, j * total + (s - startFrame), this.gain, this.offset32);
+    });
+    return out;
+  }
+
+  /** The stored rows themselves; into `into` when it is large enough (a caller's recycled block). */
+  private readStored(startFrame: number, endFrame: number, channels?: readonly number[], into?: ArrayBuffer): StoredTraces {
+    const req = this.request(startFrame, endFrame, channels);
+    const k = req.rows.length;
+    const total = endFrame - startFrame;
+    const storedType = this.layout.raw_dtype === 'int16' ? Int16Array : Uint16Array;
+    const samples = into !== undefined && into.byteLength >= total * k * 2 ? new storedType(into, 0, total * k) : new storedType(total * k);
+    this.forEachBlock(req, (block, s, n) => {
+      const rows = block as Uint16Array | Int16Array;
+      for (let j = 0; j < k; j++) {
+        const rowBase = (req.rows[j] - req.rowMin) * n;
+        samples.set(rows.subarray(rowBase, rowBase + n), j * total + (s - startFrame));
+      }
+    });
+    return { samples, gain: this.gain, offset: this.offset32 };
+  }
+
+  /** Checks a request and settles the raw rows it reads. */
+  private request(startFrame: number, endFrame: number, channels: readonly number[] | undefined): BlockRequest {
     checkFrameRange(this.source_path, this.num_frames, startFrame, endFrame);
     if (channels !== undefined) checkChannelIndices(this, channels);
     if (!this.open) throw new Error(`${this.source_path}: recording is closed`);
     const sel = channels ?? this.allChannels;
-    const k = sel.length;
-    const out = new Float32Array((endFrame - startFrame) * k);
-    if (k === 0 || endFrame === startFrame) return out;
-    // One hyperslab over the row range covering the requested channels: routed rows are
-    // usually contiguous, and for sparse legacy /sig the extra rows cost less than many reads.
     const rows = Int32Array.from(sel, (c) => this.rows[c]);
-    let rowMin = rows[0];
-    let rowMax = rows[0];
+    let rowMin = rows.length > 0 ? rows[0] : 0;
+    let rowMax = rowMin;
     for (const r of rows) {
       if (r < rowMin) rowMin = r;
       if (r > rowMax) rowMax = r;
     }
-    const rowSpan = rowMax - rowMin + 1;
-    const fround = Math.fround;
-    const g = this.gain;
-    const o = this.offset32;
-    const step = Math.max(1, Math.floor(MAX_SAMPLES_PER_READ / rowSpan));
-    for (let s = startFrame; s < endFrame; s += step) {
-      const e = Math.min(endFrame, s + step);
-      const n = e - s;
-      const block = this.readBlock(rowMin, rowSpan, s, e);
-      const outBase = (s - startFrame) * k;
-      for (let j = 0; j < k; j++) {
-        const rowBase = (rows[j] - rowMin) * n;
-        for (let f = 0; f < n; f++) out[outBase + f * k + j] = fround(block[rowBase + f] * g) + o;
-      }
-    }
-    return out;
+    return { startFrame, endFrame, rows, rowMin, rowSpan: rowMax - rowMin + 1 };
   }
 
-  private readBlock(rowMin: number, rowSpan: number, s: number, e: number): H5NumericArray {
-    let block: H5ElementArray;
-    try {
-      block = readHyperslab(this.ds, this.layout.raw_dtype, [[rowMin, rowMin + rowSpan], [s, e]]);
-    } catch (err) {
-      throw new InvalidRecordingError(`${this.source_path}: reading ${this.ds.path} frames [${s}, ${e}) failed: ${String(err)}`, {
-        path: this.source_path, field: this.ds.path, expected: 'readable samples',
-      }, { cause: err });
-    }
-    if (block instanceof BigInt64Array || block instanceof BigUint64Array) {
+  /**
+   * One hyperslab over the row range covering the requested channels per block of frames:
+   * routed rows are usually contiguous, and for sparse legacy /sig the extra rows cost less
+   * than many reads. `use` gets each block (rowSpan rows × n frames from frame s) as a view of
+   * HDF5's heap, valid during the call only: copying out of the heap straight into the
+   * caller's layout spares a fresh block per read, whose page faults cost more than the copy.
+   */
+  private forEachBlock(req: BlockRequest, use: (block: H5NumericArray, s: number, n: number) => void): void {
+    const { startFrame, endFrame, rowMin, rowSpan } = req;
+    if (req.rows.length === 0 || endFrame === startFrame) return;
+    const View = HEAP_VIEWS[this.layout.raw_dtype];
+    if (View === undefined) {
       throw new InvalidRecordingError(`${this.source_path}: ${this.ds.path} holds 64-bit integers, not ADC samples`, {
         path: this.source_path, field: this.ds.path, expected: 'uint16 samples',
       });
     }
-    return block;
+    const step = Math.max(1, Math.floor(MAX_SAMPLES_PER_READ / rowSpan));
+    const mod = h5Runtime();
+    const bytes = View.BYTES_PER_ELEMENT;
+    const ptr = mod._malloc(Math.min(endFrame - startFrame, step) * rowSpan * bytes);
+    if (ptr === 0) throw new RangeError(`${this.ds.path}: could not allocate a read block on the HDF5 heap`);
+    try {
+      for (let s = startFrame; s < endFrame; s += step) {
+        const e = Math.min(endFrame, s + step);
+        this.readBlock(rowMin, rowSpan, s, e, ptr);
+        // Read after the call: a read may grow (and so replace) the heap.
+        use(new View(mod.HEAPU8.buffer, ptr, rowSpan * (e - s)), s, e - s);
+      }
+    } finally {
+      mod._free(ptr);
+    }
+  }
+
+  /** H5Dread of one block into the heap at `ptr`; a failed read (corrupt chunk, filter error) throws. */
+  private readBlock(rowMin: number, rowSpan: number, s: number, e: number, ptr: number): void {
+    try {
+      readHyperslabToHeap(this.ds, [[rowMin, rowMin + rowSpan], [s, e]], ptr);
+    } catch (err) {
+      throw this.readFailed(s, e, err instanceof Error ? err.message : String(err), err);
+    }
+  }
+
+  private readFailed(s: number, e: number, detail: string, cause: unknown): InvalidRecordingError {
+    return new InvalidRecordingError(`${this.source_path}: reading ${this.ds.path} frames [${s}, ${e}) failed: ${detail}`, {
+      path: this.source_path, field: this.ds.path, expected: 'readable samples',
+    }, { cause });
   }
 
   close(): void {
     if (!this.open) return;
     this.open = false;
     this.file.close();
+  }
+}
+
+/** Local alias for the per-sample loops (global lookups are slow inside jest's vm contexts). */
+const { fround } = Math;
+
+/** Row `from` (n samples) of a block, scaled, to out[at …]. */
+function scaleRow(block: H5NumericArray, from: number, n: number, out: Float32Array, at: number, g: number, o: number): void {
+  for (let f = 0; f < n; f++) out[at + f] = fround(block[from + f] * g) + o;
+}
+
+/**
+ * The requested rows of a block (n frames), scaled, into frame-major `out` from `at`. Frame
+ * tiles: a whole channel written down a frame-major block strides by the row length (2 KB at
+ * 512 channels) through the entire output; a tile keeps the frames being filled in cache
+ * while every channel visits them.
+ */
+function scaleToFrames(block: H5NumericArray, req: BlockRequest, n: number, out: Float32Array, at: number, g: number, o: number): void {
+  const k = req.rows.length;
+  const TILE = 128;
+  for (let f0 = 0; f0 < n; f0 += TILE) {
+    const f1 = Math.min(n, f0 + TILE);
+    for (let j = 0; j < k; j++) {
+      const rowBase = (req.rows[j] - req.rowMin) * n;
+      for (let f = f0, i = at + f0 * k + j; f < f1; f++, i += k) out[i] = fround(block[rowBase + f] * g) + o;
+    }
   }
 }

@@ -3,6 +3,8 @@
  * binary) and wrappers (slice, bandpass) implement it; nothing holds a whole recording
  * in memory.
  */
+import { checkFrameRange } from './frame_range';
+
 export type RecordingFormat = 'maxwell' | 'nwb' | 'binary' | 'concatenation' | 'memory';
 
 /** A run of missing frames in a source with frame numbers (Maxwell `frame_nos`). */
@@ -48,9 +50,47 @@ export interface Recording {
    * (all channels, k = num_channels, when `channels` is omitted). Out-of-range requests throw.
    */
   getTraces(startFrame: number, endFrame: number, channels?: readonly number[]): Float32Array;
+  /**
+   * Optional: the same µV values as getTraces, channel-major: `out[j * n + f]` with
+   * n = endFrame − startFrame. Only sources that store channels as rows (Maxwell) and the
+   * wrappers passing them through have it, so a reader that can take either layout uses it
+   * to skip a transpose it would otherwise pay twice (source → frame-major → per channel).
+   */
+  getTracesChannelMajor?(startFrame: number, endFrame: number, channels?: readonly number[]): Float32Array;
+  /**
+   * Optional: the stored integers behind getTracesChannelMajor, channel-major, with the one
+   * scaling that turns every one of them into getTraces' float32 µV value. Half the bytes of
+   * µV, and the scaling can run wherever the samples go (the filter workers). With `into`
+   * large enough, the samples are a view of its start (a caller recycling its blocks spares
+   * the page faults of a fresh one per call); otherwise they get their own buffer.
+   */
+  getStoredChannelMajor?(startFrame: number, endFrame: number, channels?: readonly number[], into?: ArrayBuffer): StoredTraces;
   /** Release file handles. Idempotent. */
   close(): void;
 }
+
+/**
+ * Stored samples, channel-major (`samples[j * n + f]`), and their scaling: the µV value is
+ * exactly `scaleStored(raw, gain, offset)` for every sample and channel.
+ */
+export interface StoredTraces {
+  samples: Uint16Array | Int16Array;
+  gain: number;
+  offset: number;
+}
+
+/**
+ * float32(float32(raw × gain) + float32(offset)): SpikeInterface's ScaleRecording step
+ * (float32 traces times float64 gains, plus float32 offsets). Readers and the filter kernel
+ * both compute exactly this, so stored samples scaled anywhere equal getTraces to the bit.
+ */
+export function scaleStored(raw: number, gain: number, offset: number): number {
+  return Math.fround(Math.fround(raw * gain) + Math.fround(offset));
+}
+
+/** The optional channel-major readers of Recording, as function types (wrappers assign them). */
+type ChannelMajorReader = (startFrame: number, endFrame: number, channels?: readonly number[]) => Float32Array;
+type StoredReader = (startFrame: number, endFrame: number, channels?: readonly number[], into?: ArrayBuffer) => StoredTraces;
 
 /**
  * A recording that reads from a parent and keeps its channel metadata (slices, filters, …):
@@ -65,6 +105,9 @@ export abstract class DerivedRecording implements Recording {
   readonly electrodes: readonly number[] | null;
   readonly source_info?: SourceInfo;
   abstract readonly num_frames: number;
+  /** Set by forwardChannelMajor only: a wrapper that changes samples must not inherit the parent's. */
+  getTracesChannelMajor?: ChannelMajorReader;
+  getStoredChannelMajor?: StoredReader;
 
   protected constructor(protected readonly parent: Recording) {
     this.source_path = parent.source_path;
@@ -80,6 +123,31 @@ export abstract class DerivedRecording implements Recording {
 
   close(): void {
     this.parent.close();
+  }
+
+  /**
+   * For wrappers whose frame f is the parent's frame `frameOffset + f`, samples unchanged:
+   * gives this wrapper the parent's channel-major readers, where the parent has them.
+   * `check` sees every µV block before it is returned (FiniteSamplesRecording); stored
+   * integers are forwarded only without one, since a check needs the scaled values.
+   */
+  protected forwardChannelMajor(frameOffset: number, check?: (t: Float32Array, startFrame: number, channels?: readonly number[]) => void): void {
+    const p = this.parent;
+    const range = (s: number, e: number): void => checkFrameRange(this.source_path, this.num_frames, s, e);
+    if (p.getTracesChannelMajor !== undefined) {
+      this.getTracesChannelMajor = (s, e, channels) => {
+        range(s, e);
+        const t = (p.getTracesChannelMajor as ChannelMajorReader).call(p, frameOffset + s, frameOffset + e, channels);
+        check?.(t, s, channels);
+        return t;
+      };
+    }
+    if (p.getStoredChannelMajor !== undefined && check === undefined) {
+      this.getStoredChannelMajor = (s, e, channels, into) => {
+        range(s, e);
+        return (p.getStoredChannelMajor as StoredReader).call(p, frameOffset + s, frameOffset + e, channels, into);
+      };
+    }
   }
 }
 

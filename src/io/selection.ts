@@ -102,6 +102,7 @@ class FlippedYRecording extends DerivedRecording {
     this.num_frames = parent.num_frames;
     const top = meaYMax === -1 ? Math.max(...parent.locations.map((l) => l[1])) : meaYMax;
     this.locations = parent.locations.map(([x, y]): readonly [number, number] => [x, top - y]);
+    this.forwardChannelMajor(0);
   }
 
   getTraces(startFrame: number, endFrame: number, channels?: readonly number[]): Float32Array {

@@ -88,6 +88,7 @@ class FrameSliceRecording extends DerivedRecording {
   constructor(parent: Recording, readonly start_frame: number, end: number) {
     super(parent);
     this.num_frames = end - start_frame;
+    this.forwardChannelMajor(start_frame);
   }
 
   getTraces(startFrame: number, endFrame: number, channels?: readonly number[]): Float32Array {

@@ -4,6 +4,7 @@
  */
 import type { BandpassPlan } from '../dsp/bandpass';
 import type { Sos } from '../dsp/butterworth';
+import type { FilterInput } from '../dsp/filtfilt_frames';
 import { zeroPhaseFilter } from '../dsp/sosfilt';
 
 export interface FilterWorkerData {
@@ -14,16 +15,21 @@ export interface FilterWorkerData {
 }
 
 export interface FilterTask {
-  /** The chunk's frames [start, end); `raw` covers bandpassWindow(start, end). */
+  /** The chunk's frames [start, end); `input` covers bandpassWindow(start, end). */
   start: number;
   end: number;
   num_channels: number;
-  raw: Float32Array;
+  input: FilterInput;
 }
 
-/** The chunk as little-endian int16 bytes, frame-major. */
+/**
+ * The chunk as little-endian int16 bytes, frame-major: the first `byte_length` bytes of
+ * `bytes`, which is the task's input buffer when that was large enough (handed back so the
+ * writer can read a later chunk into it).
+ */
 export interface FilterResult {
   bytes: ArrayBuffer;
+  byte_length: number;
 }
 
 export function workerDataOf(plan: BandpassPlan): FilterWorkerData {

@@ -9,8 +9,12 @@ import { serveWorkerTasks } from './worker_pool';
 
 const plan = planOf(workerData as FilterWorkerData);
 
-serveWorkerTasks<FilterTask, FilterResult>(({ start, end, num_channels, raw }) => {
-  const out = new Int16Array((end - start) * num_channels);
-  filterWindow(plan, raw, num_channels, start, end, out);
-  return { res: { bytes: out.buffer }, transfer: [out.buffer] };
+serveWorkerTasks<FilterTask, FilterResult>(({ start, end, num_channels, input }) => {
+  const n = (end - start) * num_channels;
+  // The output overwrites the input's own buffer (the filter has copied the input by then):
+  // a fresh block per chunk would cost its page faults on every chunk.
+  const buf = input.data.buffer as ArrayBuffer;
+  const out = input.data.byteOffset === 0 && buf.byteLength >= 2 * n ? new Int16Array(buf, 0, n) : new Int16Array(n);
+  filterWindow(plan, input, num_channels, start, end, out);
+  return { res: { bytes: out.buffer as ArrayBuffer, byte_length: 2 * n }, transfer: [out.buffer as ArrayBuffer] };
 });

@@ -6,10 +6,12 @@
  * those of `writeInt16Binary(bandpassRecording(source, …))` with the same chunking, so a
  * write may resume from a chunk written by either path.
  */
+import { type FileHandle, open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { type BandpassOptions, type BandpassPlan, bandpassRecording, bandpassWindow, planBandpass } from '../dsp/bandpass';
-import { type ChunkOptions, planChunks, resolveChunkFrames } from '../dsp/chunks';
-import { type Int16BinaryWriteResult, int16WriteResult, openResumableInt16, writeInt16Binary } from '../io/binary';
+import { type BandpassOptions, type BandpassPlan, bandpassRecording, bandpassWindow, planBandpass, readFilterInput } from '../dsp/bandpass';
+import { type ChunkOptions, type ChunkRange, planChunks, resolveChunkFrames } from '../dsp/chunks';
+import type { FilterInput } from '../dsp/filtfilt_frames';
+import { type Int16BinaryWriteResult, type ResumableInt16File, int16WriteResult, openResumableInt16, writeInt16Binary } from '../io/binary';
 import type { Recording } from '../io/recording';
 import { type FilterResult, type FilterTask, workerDataOf } from './filter_task';
 import { filterWorkerScript } from './filter_worker_path';
@@ -61,11 +63,21 @@ async function writeWithWorkers(
   source: Recording, plan: BandpassPlan, path: string, opts: ChunkOptions & { chunk_frames: number }, script: string, threads: number,
 ): Promise<number> {
   const nch = source.num_channels;
-  const out = openResumableInt16(path, { num_frames: source.num_frames, num_channels: nch, chunk_frames: opts.chunk_frames }, opts.start_chunk ?? 0);
+  // The threads boot (modules, kernel compilation) while this one opens the output, which
+  // takes a while when it truncates a large earlier file.
+  const pool = new WorkerPool<FilterTask, FilterResult>(script, threads, workerDataOf(plan));
+  let out: ResumableInt16File;
+  try {
+    out = openResumableInt16(path, { num_frames: source.num_frames, num_channels: nch, chunk_frames: opts.chunk_frames }, opts.start_chunk ?? 0);
+  } catch (err) {
+    await pool.close();
+    throw err;
+  }
   const all = planChunks(source.num_frames, opts.chunk_frames);
   const todo = all.slice(out.start_chunk);
-  const pool = new WorkerPool<FilterTask, FilterResult>(script, threads, workerDataOf(plan));
   const maxInFlight = 2 * threads;
+  const blocks = new BlockPool(source, plan, todo);
+  const flusher = new EarlyFlush(path);
   const inFlight: Promise<FilterResult>[] = [];
   // The previous chunk's write, left running while this thread reads ahead: writing 20 MB to a
   // file can block for tens of milliseconds on disk throttling, and this thread's reads are
@@ -79,39 +91,121 @@ async function writeWithWorkers(
         opts.signal?.throwIfAborted();
         const next = todo[submitted++];
         const w = bandpassWindow(plan, next.start, next.end);
-        const raw = ownBuffer(source.getTraces(w.start, w.end));
-        const task = pool.run({ start: next.start, end: next.end, num_channels: nch, raw }, [raw.buffer as ArrayBuffer]);
+        const into = blocks.take();
+        const input = transferable(readFilterInput(source, w.start, w.end, undefined, into), into);
+        const task = pool.run({ start: next.start, end: next.end, num_channels: nch, input }, [input.data.buffer as ArrayBuffer]);
         // Handled here so that a failure of a chunk not yet awaited is not reported as unhandled;
         // it still rejects when its turn comes.
         task.catch(() => undefined);
         inFlight.push(task);
       }
-      const { bytes } = await untilAborted(inFlight.shift() as Promise<FilterResult>, opts.signal);
+      const { bytes, byte_length } = await untilAborted(inFlight.shift() as Promise<FilterResult>, opts.signal);
       if (writing) {
         await writing.done;
         progress(writing.chunk);
       }
-      writing = { chunk: ch.index, done: out.writeAsync(new Uint8Array(bytes), ch.start) };
-      writing.done.catch(() => undefined);
+      const done = out.writeAsync(new Uint8Array(bytes, 0, byte_length), ch.start);
+      writing = { chunk: ch.index, done };
+      done.then(() => { blocks.give(bytes); flusher.wrote(byte_length); }, () => undefined);
     }
     if (writing) {
       await writing.done;
       progress(writing.chunk);
       writing = null;
     }
+    await flusher.settle();
     out.finish();
   } finally {
     // The descriptor must outlive any write still using it.
     if (writing) await writing.done.catch(() => undefined);
+    await flusher.close();
     out.close();
     await pool.close();
   }
   return out.start_chunk;
 }
 
-/** A buffer that can be transferred whole: a view into a larger buffer is copied first. */
-function ownBuffer(a: Float32Array): Float32Array {
-  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
+/** Bytes written between two early flushes. */
+const FLUSH_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Flushes the output to disk while later chunks are still being filtered, so that the final
+ * flush (finish()) only waits for the last few chunks: the page cache would otherwise hold
+ * the whole file until then (the kernel starts writing back only after 30 s or gigabytes),
+ * and a 1 GB flush at the end is dead time. Through a descriptor of its own: fdatasync
+ * writes the file's dirty pages whichever descriptor wrote them.
+ */
+class EarlyFlush {
+  private fd: Promise<FileHandle> | null;
+  private pending = 0;
+  private flushing: Promise<void> | null = null;
+
+  constructor(path: string) {
+    this.fd = FLUSH_BYTES > 0 ? open(path, 'r+') : null;
+    this.fd?.catch(() => undefined);
+  }
+
+  wrote(bytes: number): void {
+    this.pending += bytes;
+    if (this.fd === null || this.flushing !== null || this.pending < FLUSH_BYTES) return;
+    this.pending = 0;
+    const fd = this.fd;
+    // A failed early flush is not an error of the write: finish() flushes everything again.
+    this.flushing = fd.then((h) => h.datasync()).catch(() => undefined).finally(() => { this.flushing = null; });
+  }
+
+  async settle(): Promise<void> {
+    await this.flushing;
+  }
+
+  async close(): Promise<void> {
+    await this.flushing;
+    const fd = this.fd;
+    this.fd = null;
+    if (fd) await fd.then((h) => h.close(), () => undefined);
+  }
+}
+
+/**
+ * Blocks for stored samples, recycled: each chunk's input buffer comes back from its worker
+ * holding the output and, once that is written, takes a later chunk's samples. Fresh 20 MB
+ * blocks per chunk cost more in page faults (on the reading thread) than the reads' copies.
+ * Every block is in flight, being written or here, so there are never more than the chunks
+ * in flight plus one.
+ */
+class BlockPool {
+  private readonly free: ArrayBuffer[] = [];
+  /** Bytes of the largest chunk window's stored samples (0: the source has none). */
+  private readonly bytes: number;
+
+  constructor(source: Recording, plan: BandpassPlan, chunks: readonly ChunkRange[]) {
+    let frames = 0;
+    for (const c of chunks) {
+      const w = bandpassWindow(plan, c.start, c.end);
+      frames = Math.max(frames, w.end - w.start);
+    }
+    this.bytes = source.getStoredChannelMajor === undefined ? 0 : frames * source.num_channels * 2;
+  }
+
+  take(): ArrayBuffer | undefined {
+    if (this.bytes === 0) return undefined;
+    return this.free.pop() ?? new ArrayBuffer(this.bytes);
+  }
+
+  give(block: ArrayBuffer): void {
+    if (this.bytes > 0 && block.byteLength === this.bytes) this.free.push(block);
+  }
+}
+
+/**
+ * An input whose samples can be transferred whole: a view into a larger buffer is copied
+ * first (it may be a source's own memory), unless that buffer is our block `into`.
+ */
+function transferable(input: FilterInput, into: ArrayBuffer | undefined): FilterInput {
+  const a = input.data;
+  if (a.byteOffset === 0 && (a.byteLength === a.buffer.byteLength || a.buffer === into)) return input;
+  if (input.layout === 'stored') return { ...input, data: input.data.slice() };
+  return { ...input, data: input.data.slice() };
 }
 
 /** `p`, or the abort reason as soon as `signal` aborts. */

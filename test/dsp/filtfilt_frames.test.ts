@@ -1,8 +1,9 @@
 import { butterBandpassSos } from '../../src/dsp/butterworth';
-import { filtfiltFrames } from '../../src/dsp/filtfilt_frames';
+import { type FilterInput, filtfiltBlock, filtfiltFrames } from '../../src/dsp/filtfilt_frames';
 import { sosfiltfilt, zeroPhaseFilter } from '../../src/dsp/sosfilt';
 import { toInt16 } from '../../src/io/binary';
 import { Prng } from '../../src/io/prng';
+import { scaleStored } from '../../src/io/recording';
 
 const filter = zeroPhaseFilter(butterBandpassSos(5, 300, 6000, 20000));
 const { fround } = Math;
@@ -61,5 +62,79 @@ describe('filtfiltFrames: the SIMD multi-channel kernel', () => {
     expect(() => filtfiltFrames(filter, new Float32Array(100 * 2), 2, 50, 60, new Float32Array(120))).toThrow(RangeError);
     expect(() => filtfiltFrames(filter, new Float32Array(100 * 2), 2, 0, 10, new Float32Array(19))).toThrow(/expected 20/);
     expect(() => filtfiltFrames(filter, new Float32Array(101), 2, 0, 10, new Float32Array(20))).toThrow(/do not divide/);
+  });
+});
+
+/** Stored 16-bit samples (channel-major) and the same µV values frame-major and channel-major. */
+function layouts(n: number, nch: number, signed: boolean, seed: number): { frames: Float32Array; inputs: FilterInput[] } {
+  const rng = new Prng(seed);
+  const stored = signed ? new Int16Array(n * nch) : new Uint16Array(n * nch);
+  for (let i = 0; i < stored.length; i++) stored[i] = signed ? Math.round(3000 * rng.normal()) : 512 + Math.round(300 * rng.normal());
+  // The type's extremes, so scaling and saturation see them.
+  for (let i = 0; i < stored.length; i += 997) stored[i] = signed ? (i % 2 === 0 ? 32767 : -32768) : (i % 2 === 0 ? 65535 : 0);
+  const gain = (6.3e-6 * 1e6) / 1.7;
+  const offset = fround(-123.456);
+  const frames = new Float32Array(n * nch);
+  const channels = new Float32Array(n * nch);
+  for (let c = 0; c < nch; c++) {
+    for (let f = 0; f < n; f++) {
+      const v = scaleStored(stored[c * n + f], gain, offset);
+      frames[f * nch + c] = v;
+      channels[c * n + f] = v;
+    }
+  }
+  return { frames, inputs: [{ layout: 'channels', data: channels }, { layout: 'stored', data: stored, gain, offset }] };
+}
+
+const sameBytes = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+describe('filtfiltBlock: channel-major and stored inputs', () => {
+  it.each([1, 3, 8, 13, 16, 29])('give the frame-major result to the bit (odd and even frame counts, uint16 and int16) with %i channels', (nch) => {
+    for (const n of [1500, 1501]) {
+      for (const signed of [false, true]) {
+        const keep = 120;
+        const len = 1300;
+        const { frames, inputs } = layouts(n, nch, signed, nch + n);
+        for (const make of [(m: number) => new Int16Array(m), (m: number) => new Float32Array(m)]) {
+          const want = make(len * nch);
+          filtfiltFrames(filter, frames, nch, keep, len, want);
+          for (const input of inputs) {
+            const got = make(len * nch);
+            filtfiltBlock(filter, input, nch, keep, len, got);
+            expect(sameBytes(got, want)).toBe(true);
+          }
+        }
+      }
+    }
+  });
+
+  it('may write its output over its own input (the worker recycles the input buffer)', () => {
+    const nch = 24;
+    const n = 700;
+    const { frames, inputs } = layouts(n, nch, false, 9);
+    const want = new Int16Array(600 * nch);
+    filtfiltFrames(filter, frames, nch, 50, 600, want);
+    for (const input of inputs) {
+      const data = input.data.slice();
+      const shared = input.layout === 'stored' ? { ...input, data: data as Uint16Array } : { ...input, data: data as Float32Array };
+      const out = new Int16Array(data.buffer, 0, 600 * nch);
+      filtfiltBlock(filter, shared, nch, 50, 600, out);
+      expect(sameBytes(out, want)).toBe(true);
+    }
+  });
+
+  it('takes one-frame blocks (possible with padlen 0) and the shortest blocks the padding allows', () => {
+    const noPad = zeroPhaseFilter(filter.sos, 0);
+    for (const [f, n] of [[noPad, 1], [noPad, 2], [noPad, 3], [filter, 34], [filter, 35]] as const) {
+      const { frames, inputs } = layouts(n, 11, true, n);
+      const want = new Float32Array(n * 11);
+      filtfiltFrames(f, frames, 11, 0, n, want);
+      for (const input of inputs) {
+        const got = new Float32Array(n * 11);
+        filtfiltBlock(f, input, 11, 0, n, got);
+        expect(sameBytes(got, want)).toBe(true);
+      }
+    }
   });
 });

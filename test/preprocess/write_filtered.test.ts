@@ -2,12 +2,16 @@ import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import { bandpassRecording } from '../../src/dsp/bandpass';
 import { writeInt16Binary } from '../../src/io/binary';
+import { openMaxwell } from '../../src/io/maxwell';
 import { memoryRecording } from '../../src/io/memory';
 import { Prng } from '../../src/io/prng';
 import type { Recording } from '../../src/io/recording';
+import { selectRecording } from '../../src/io/selection';
+import { writeSyntheticMaxOne } from '../../src/io/synthetic';
 import { builtWorkerScript } from '../../src/preprocess/filter_worker_path';
 import { livePoolWorkers } from '../../src/preprocess/worker_pool';
 import { writeFilteredInt16Binary } from '../../src/preprocess/write_filtered';
+import { frameSlice } from '../../src/io/slice';
 import { makeTempDir } from '../io/python';
 
 const FS = 20000;
@@ -114,6 +118,68 @@ describe('writeFilteredInt16Binary (worker threads)', () => {
     await expect(writeFilteredInt16Binary(rec, out, { ...BAND, start_chunk: -1 })).rejects.toThrow(/start_chunk/);
     expect(existsSync(out)).toBe(false);
   });
+});
+
+/** `rec` with getTraces only: the generic frame-major path every source supports. */
+function frameMajorOnly(rec: Recording): Recording {
+  return {
+    source_path: rec.source_path, sampling_frequency: rec.sampling_frequency, num_channels: rec.num_channels, num_frames: rec.num_frames,
+    channel_ids: rec.channel_ids, locations: rec.locations, electrodes: rec.electrodes, source_info: rec.source_info,
+    getTraces: (s, e, ch) => rec.getTraces(s, e, ch),
+    close: () => rec.close(),
+  };
+}
+
+describe('writeFilteredInt16Binary from channel-major sources (Maxwell stored samples, joined ranges)', () => {
+  const tmp = makeTempDir('write-filtered-cm');
+  afterAll(() => tmp.cleanup());
+  const input = join(tmp.dir, 'in.raw.h5');
+  const CM_CHUNK = 3000;
+  let rec: Recording;
+  let generic: Buffer;
+
+  beforeAll(async () => {
+    // 29 channels (not a multiple of 8), 1.6 s: 11 chunks, the last one short.
+    await writeSyntheticMaxOne(input, { num_channels: 29, duration_s: 1.6, n_units: 4, seed: 5 });
+    rec = await openMaxwell(input, { offset_to_uv: -7.5 });
+    const ref = join(tmp.dir, 'generic.dat');
+    await writeInt16Binary(bandpassRecording(frameMajorOnly(rec), BAND.freq_min, BAND.freq_max), ref, { chunk_frames: CM_CHUNK });
+    generic = readFileSync(ref);
+  }, 60000);
+  afterAll(() => rec.close());
+
+  it('the stored-sample path writes the bytes of the generic path, with workers and in-thread', async () => {
+    expect(rec.getStoredChannelMajor).toBeDefined();
+    for (const threads of [2, 1, 0]) {
+      const out = join(tmp.dir, `stored-${threads}.dat`);
+      const res = await writeFilteredInt16Binary(rec, out, { ...BAND, chunk_frames: CM_CHUNK, threads });
+      expect(res.in_thread_reason).toBeNull();
+      expect(readFileSync(out).equals(generic)).toBe(true);
+    }
+    expect(livePoolWorkers()).toBe(0);
+  }, 60000);
+
+  it('resumes from a middle chunk with identical bytes', async () => {
+    const out = join(tmp.dir, 'stored-resumed.dat');
+    const chunkBytes = CM_CHUNK * 29 * 2;
+    writeFileSync(out, Buffer.concat([generic.subarray(0, 4 * chunkBytes + 99), Buffer.alloc(500, 0x55)]));
+    const res = await writeFilteredInt16Binary(rec, out, { ...BAND, chunk_frames: CM_CHUNK, threads: 2, start_chunk: 4 });
+    expect(res.started_at_chunk).toBe(4);
+    expect(readFileSync(out).equals(generic)).toBe(true);
+  }, 60000);
+
+  it('channel-major µV (joined ranges) writes the bytes of the generic path', async () => {
+    const n = rec.num_frames;
+    const ranges: [number, number][] = [[0, 9000], [12000, n]];
+    const joined = selectRecording(frameSlice(rec, 0, n), { rec_chunks: ranges }).recording;
+    expect(joined.getTracesChannelMajor).toBeDefined();
+    expect(joined.getStoredChannelMajor).toBeUndefined();
+    const ref = join(tmp.dir, 'joined-generic.dat');
+    await writeInt16Binary(bandpassRecording(frameMajorOnly(joined), BAND.freq_min, BAND.freq_max), ref, { chunk_frames: CM_CHUNK });
+    const out = join(tmp.dir, 'joined.dat');
+    await writeFilteredInt16Binary(joined, out, { ...BAND, chunk_frames: CM_CHUNK, threads: 2 });
+    expect(readFileSync(out).equals(readFileSync(ref))).toBe(true);
+  }, 60000);
 });
 
 describe('builtWorkerScript (running from TypeScript sources)', () => {

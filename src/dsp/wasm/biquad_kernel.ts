@@ -10,7 +10,7 @@
  * sample, lane j holding channel c0 + j.
  */
 import { endianness } from 'node:os';
-import { type Code, I32, V128, type WasmFunction, encodeModule, op } from './encoder';
+import { type Code, F32, F64, I32, V128, type ValType, type WasmFunction, encodeModule, op } from './encoder';
 
 export const LANES = 8;
 export const LANE_FRAME_BYTES = LANES * 8;
@@ -63,6 +63,58 @@ function promoteFunction(): WasmFunction {
   body.push(g(dst), op.i32Const(LANE_FRAME_BYTES), op.i32Add, op.localSet(dst));
   body.push(g(frames), op.i32Const(1), op.i32Sub, op.localTee(frames), op.brIf(0), op.end, op.end);
   return { name: 'promote', params: [I32, I32, I32], locals: [], body };
+}
+
+/**
+ * Lane frames from eight channel rows (channel-major input: row j of the group at
+ * `src + j · rowStride`), two frames per step: `load` turns row j's two samples at its
+ * pointer into one f64x2 (frames f, f + 1), and pairs of rows are interleaved into the
+ * lanes of both frames. Vector conversions here cost a fraction of eight scalar ones per
+ * frame, which made a scalar gather as slow as a third of the biquads.
+ */
+function gatherFunction(
+  name: string, params: readonly ValType[], sampleBytes: number, load: (rowPtr: number) => Code[], prologue: readonly Code[] = [], extraLocals: readonly ValType[] = [],
+): WasmFunction {
+  const [src, rowStride, pairs, dst] = [0, 1, 2, 3];
+  const row = (j: number): number => params.length + extraLocals.length + j;
+  const pair = (j: number): number => params.length + extraLocals.length + LANES + j;
+  const g = op.localGet;
+  const low = op.i8x16Shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+  const high = op.i8x16Shuffle([8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31]);
+  const body: Code[] = [...prologue];
+  for (let j = 0; j < LANES; j++) body.push(g(src), g(rowStride), op.i32Const(j), op.i32Mul, op.i32Add, op.localSet(row(j)));
+  body.push(op.block, g(pairs), op.i32Eqz, op.brIf(0), op.loop);
+  for (let j = 0; j < LANES; j++) body.push(...load(row(j)), op.localSet(pair(j)));
+  for (let j = 0; j < LANES; j += 2) {
+    body.push(g(dst), g(pair(j)), g(pair(j + 1)), low, op.v128Store(8 * j));
+    body.push(g(dst), g(pair(j)), g(pair(j + 1)), high, op.v128Store(LANE_FRAME_BYTES + 8 * j));
+  }
+  for (let j = 0; j < LANES; j++) body.push(g(row(j)), op.i32Const(2 * sampleBytes), op.i32Add, op.localSet(row(j)));
+  body.push(g(dst), op.i32Const(2 * LANE_FRAME_BYTES), op.i32Add, op.localSet(dst));
+  body.push(g(pairs), op.i32Const(1), op.i32Sub, op.localTee(pairs), op.brIf(0), op.end, op.end);
+  const locals: ValType[] = [...extraLocals, ...range(LANES).map((): ValType => I32), ...range(LANES).map((): ValType => V128)];
+  return { name, params, locals, body };
+}
+
+/** `gatherF32(src, rowStride, pairs, dst)`: float32 rows (µV) → lane frames, promoted as `promote` does. */
+function gatherF32Function(): WasmFunction {
+  return gatherFunction('gatherF32', [I32, I32, I32, I32], 4, (p) => [op.localGet(p), op.v128Load64Zero(0), op.f64x2PromoteLowF32x4]);
+}
+
+/**
+ * `gatherU16` / `gatherI16(src, rowStride, pairs, dst, gain, offset)`: stored 16-bit rows →
+ * µV lane frames, scaled as `scaleStored` does: float32(float32(raw × gain) + offset), the
+ * product in float64 like JS's, the sum of two float32 values in float32 (the same as
+ * rounding their float64 sum, which is exact). Reads two samples past each pair (ignored).
+ */
+function gatherStoredFunction(name: string, signed: boolean): WasmFunction {
+  const [gain, offset, gains, offsets] = [4, 5, 6, 7];
+  const g = op.localGet;
+  const prologue = [g(gain), op.f64x2Splat, op.localSet(gains), g(offset), op.f32x4Splat, op.localSet(offsets)];
+  return gatherFunction(name, [I32, I32, I32, I32, F64, F32], 2, (p) => [
+    g(p), signed ? op.v128Load16x4S(0) : op.v128Load16x4U(0), op.f64x2ConvertLowI32x4S,
+    g(gains), op.f64x2Mul, op.f32x4DemoteF64x2Zero, g(offsets), op.f32x4Add, op.f64x2PromoteLowF32x4,
+  ], prologue, [V128, V128]);
 }
 
 /**
@@ -136,6 +188,9 @@ interface KernelExports {
   copy32(src: number, srcStride: number, dst: number, dstStride: number, rows: number): void;
   toF32(src: number, frames: number, dst: number): void;
   toI16(src: number, frames: number, dst: number): void;
+  gatherF32(src: number, rowStride: number, pairs: number, dst: number): void;
+  gatherU16(src: number, rowStride: number, pairs: number, dst: number, gain: number, offset: number): void;
+  gatherI16(src: number, rowStride: number, pairs: number, dst: number, gain: number, offset: number): void;
 }
 
 let compiled: object | undefined;
@@ -143,6 +198,7 @@ let compiled: object | undefined;
 function kernelModule(): object {
   compiled ??= new wasm.Module(encodeModule(1, [
     biquadFunction(), promoteFunction(), copyRowsFunction('copy16', 16), copyRowsFunction('copy32', 32), toF32Function(), toI16Function(),
+    gatherF32Function(), gatherStoredFunction('gatherU16', false), gatherStoredFunction('gatherI16', true),
   ]));
   return compiled;
 }
@@ -152,7 +208,7 @@ const WASM_PAGE = 65536;
 /** One kernel instance with its own growable memory; one per thread. */
 export class BiquadKernel {
   private readonly exports: KernelExports;
-  private views!: { f64: Float64Array; f32: Float32Array; i16: Int16Array };
+  private views!: { f64: Float64Array; f32: Float32Array; i16: Int16Array; u16: Uint16Array };
 
   constructor() {
     // WebAssembly memory is little-endian; the typed-array views over it are host-endian.
@@ -173,6 +229,7 @@ export class BiquadKernel {
   get f64(): Float64Array { return this.views.f64; }
   get f32(): Float32Array { return this.views.f32; }
   get i16(): Int16Array { return this.views.i16; }
+  get u16(): Uint16Array { return this.views.u16; }
 
   biquad(ptr: number, frames: number, step: number, par: number): void { this.exports.biquad(ptr, frames, step, par); }
   promote(src: number, frames: number, dst: number): void { this.exports.promote(src, frames, dst); }
@@ -183,9 +240,27 @@ export class BiquadKernel {
   }
   toF32(src: number, frames: number, dst: number): void { this.exports.toF32(src, frames, dst); }
   toI16(src: number, frames: number, dst: number): void { this.exports.toI16(src, frames, dst); }
+  /**
+   * Lane frames from 8 float32 rows `rowStride` bytes apart (frames ≥ 2: an odd count redoes
+   * the frame before the last, which gives the same values).
+   */
+  gatherF32(src: number, rowStride: number, frames: number, dst: number): void {
+    this.gatherPairs(4, frames, src, dst, (s, pairs, d) => this.exports.gatherF32(s, rowStride, pairs, d));
+  }
+  /** Lane frames from 8 stored 16-bit rows `rowStride` bytes apart, scaled to µV as `scaleStored` (frames ≥ 2). */
+  gatherStored(signed: boolean, src: number, rowStride: number, frames: number, dst: number, gain: number, offset: number): void {
+    const run = signed ? this.exports.gatherI16 : this.exports.gatherU16;
+    this.gatherPairs(2, frames, src, dst, (s, pairs, d) => run(s, rowStride, pairs, d, gain, offset));
+  }
+
+  private gatherPairs(sampleBytes: number, frames: number, src: number, dst: number, run: (src: number, pairs: number, dst: number) => void): void {
+    if (frames < 2) throw new RangeError(`gather needs at least 2 frames, got ${frames}`);
+    run(src, frames >> 1, dst);
+    if (frames % 2 === 1) run(src + (frames - 2) * sampleBytes, 1, dst + (frames - 2) * LANE_FRAME_BYTES);
+  }
 
   private refreshViews(): void {
     const buf = this.exports.memory.buffer;
-    this.views = { f64: new Float64Array(buf), f32: new Float32Array(buf), i16: new Int16Array(buf) };
+    this.views = { f64: new Float64Array(buf), f32: new Float32Array(buf), i16: new Int16Array(buf), u16: new Uint16Array(buf) };
   }
 }

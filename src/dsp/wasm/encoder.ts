@@ -1,14 +1,15 @@
 /**
  * A minimal WebAssembly binary encoder: just enough (one memory, exported functions over
- * i32 / f64 / v128 locals, structured loops) to build the SIMD filter kernel at start-up
+ * i32 / f32 / f64 / v128 locals, structured loops) to build the SIMD filter kernel at start-up
  * without a toolchain or a new dependency. Instruction helpers return byte arrays so a
  * kernel reads as a list of operations.
  */
 
 export const I32 = 0x7f;
+export const F32 = 0x7d;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
-export type ValType = typeof I32 | typeof F64 | typeof V128;
+export type ValType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
 export type Code = readonly number[];
 
@@ -70,17 +71,33 @@ export const op = {
   loop: [0x03, 0x40],
   end: [0x0b],
   brIf: (depth: number): number[] => [0x0d, ...uleb(depth)],
+  i32Mul: [0x6c],
   f64Load: (offset: number): number[] => [0x2b, ...memarg(3, offset)],
+  f32Load: (offset: number): number[] => [0x2a, ...memarg(2, offset)],
+  i32Load16S: (offset: number): number[] => [0x2e, ...memarg(1, offset)],
+  i32Load16U: (offset: number): number[] => [0x2f, ...memarg(1, offset)],
+  f64Store: (offset: number): number[] => [0x39, ...memarg(3, offset)],
+  f32Add: [0x92],
+  f64Mul: [0xa2],
+  f32DemoteF64: [0xb6],
+  f64ConvertI32S: [0xb7],
+  f64PromoteF32: [0xbb],
   v128Load: (offset: number): number[] => simd(0x00, ...memarg(4, offset)),
   v128Store: (offset: number): number[] => simd(0x0b, ...memarg(4, offset)),
   /** Stores lane 0 or 1 (64 bits) of a v128. */
   v128Store64Lane: (offset: number, lane: number): number[] => simd(0x5b, ...memarg(3, offset), lane),
   v128Load64Zero: (offset: number): number[] => simd(0x5d, ...memarg(3, offset)),
+  /** Four 16-bit integers, sign- or zero-extended to i32x4. */
+  v128Load16x4S: (offset: number): number[] => simd(0x03, ...memarg(3, offset)),
+  v128Load16x4U: (offset: number): number[] => simd(0x04, ...memarg(3, offset)),
   i8x16Shuffle: (lanes: readonly number[]): number[] => {
     if (lanes.length !== 16) throw new RangeError('i8x16.shuffle needs 16 lane indices');
     return simd(0x0d, ...lanes);
   },
+  f32x4Splat: simd(0x13),
   f64x2Splat: simd(0x14),
+  f32x4Add: simd(0xe4),
+  f64x2ConvertLowI32x4S: simd(0xfe),
   f64x2Add: simd(0xf0),
   f64x2Sub: simd(0xf1),
   f64x2Mul: simd(0xf2),
