@@ -1,7 +1,7 @@
 /**
  * Our Maxwell reader against the Python ecosystem's own: every fixture variant written by
  * scripts/python/make_maxwell_fixture.py is read by SpikeInterface 0.104.9 (neo's
- * MaxwellRawIO + probeinterface) through scripts/python/read_with_spikeinterface.py, and the
+ * MaxwellRawIO + probeinterface) through scripts/python/si_read_maxwell.py, and the
  * channel ids, locations, electrodes, sampling rate, gains and µV traces must agree exactly.
  */
 import { execFileSync } from 'node:child_process';
@@ -58,7 +58,7 @@ function readWithSpikeInterface(
 ): SiRead {
   const out = join(tmp.dir, `si-${Object.values(kwargs).join('-')}-${path.split('/').pop() ?? ''}-${scale.gain ?? ''}`);
   const args = [
-    join(PY_SCRIPTS, 'read_with_spikeinterface.py'), '--format', 'maxwell', '--path', path, '--kwargs', JSON.stringify(kwargs),
+    join(PY_SCRIPTS, 'si_read_maxwell.py'), '--path', path, '--kwargs', JSON.stringify(kwargs),
     '--start', String(range[0]), '--end', String(range[1]), '--out', out,
   ];
   if (scale.gain !== undefined) args.push('--gain-to-uv', String(scale.gain));

@@ -1,13 +1,12 @@
-"""Reads a recording with SpikeInterface (the reference ecosystem) for interop tests.
+"""Reads a Maxwell .raw.h5 with SpikeInterface (the reference ecosystem) for interop tests.
+(NWB and raw binary: si_read_nwb_binary.py.)
 
 Usage:
-  read_with_spikeinterface.py --format maxwell|nwb|binary --path PATH [--kwargs JSON]
+  si_read_maxwell.py --path PATH [--kwargs JSON]
       [--start S] [--end E] [--out PREFIX] [--gain-to-uv G] [--offset-to-uv O]
 
---kwargs is passed through to the reader as keyword arguments:
-  maxwell  spikeinterface.extractors.read_maxwell(PATH, **kwargs)   e.g. {"stream_id": "well001"}
-  nwb      spikeinterface.extractors.read_nwb(PATH, **kwargs)       e.g. {"electrical_series_path": "..."}
-  binary   spikeinterface.core.read_binary(PATH, **kwargs)          needs sampling_frequency, num_channels, dtype
+--kwargs is passed through to spikeinterface.extractors.read_maxwell(PATH, **kwargs), e.g.
+{"stream_id": "well001"}.
 
 Prints one JSON object on stdout (readers' own chatter goes to stderr): channel_ids,
 locations, sampling_frequency, num_frames, dtype, gain_to_uV / offset_to_uV, properties
@@ -18,7 +17,7 @@ binary files, frame-major:
   PREFIX.scaled.f32  spikeinterface.preprocessing.scale(recording, gain, offset, "float32"): the
                      pipeline's scale step (spec §3.3); gain = --gain-to-uv, else the per-channel
                      gains, else 1.0; offset likewise, else 0.0
-  PREFIX.sigrows.f32 maxwell only, when the extractor returns more columns than channels
+  PREFIX.sigrows.f32 when the extractor returns more columns than channels
                      (legacy /sig, see scaled_sig_rows_by_channel): those columns picked by
                      channel number, then scaled as above
 A step that fails records {"error": "..."} instead of a path, so a test can pin failures too.
@@ -34,21 +33,11 @@ import sys
 import numpy as np
 
 
-def open_recording(fmt, path, kwargs):
-    if fmt == "maxwell":
-        import hdf5plugin  # noqa: F401  (registers blosc, zstd, lz4, bzip2, … with h5py's HDF5)
-        from spikeinterface.extractors import read_maxwell
+def open_recording(path, kwargs):
+    import hdf5plugin  # noqa: F401  (registers blosc, zstd, lz4, bzip2, … with h5py's HDF5)
+    from spikeinterface.extractors import read_maxwell
 
-        return read_maxwell(path, **kwargs)
-    if fmt == "nwb":
-        from spikeinterface.extractors import read_nwb
-
-        return read_nwb(path, **kwargs)
-    if fmt == "binary":
-        from spikeinterface.core import read_binary
-
-        return read_binary(path, **kwargs)
-    raise ValueError(f"unknown format {fmt}")
+    return read_maxwell(path, **kwargs)
 
 
 def jsonable(v):
@@ -79,7 +68,7 @@ def write(path, arr, dtype):
     return {"path": path, "shape": list(arr.shape), "dtype": np.dtype(dtype).name}
 
 
-def traces(fmt, rec, start, end, prefix, gain_to_uv, offset_to_uv):
+def traces(rec, start, end, prefix, gain_to_uv, offset_to_uv):
     import spikeinterface.preprocessing as spre
 
     out = {"start": start, "end": end}
@@ -117,14 +106,12 @@ def traces(fmt, rec, start, end, prefix, gain_to_uv, offset_to_uv):
     out["raw"] = attempt(raw)
     out["uv"] = attempt(uv)
     out["scaled"] = attempt(scaled)
-    if fmt == "maxwell":
-        out["scaled_sig_rows_by_channel"] = attempt(scaled_sig_rows_by_channel)
+    out["scaled_sig_rows_by_channel"] = attempt(scaled_sig_rows_by_channel)
     return out
 
 
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--format", choices=["maxwell", "nwb", "binary"], required=True)
     p.add_argument("--path", required=True)
     p.add_argument("--kwargs", type=json.loads, default={})
     p.add_argument("--start", type=int, default=0)
@@ -138,9 +125,9 @@ def main(argv):
 
     stdout = sys.stdout
     with contextlib.redirect_stdout(sys.stderr):
-        result = {"spikeinterface_version": spikeinterface.__version__, "format": args.format, "kwargs": args.kwargs}
+        result = {"spikeinterface_version": spikeinterface.__version__, "kwargs": args.kwargs}
         try:
-            rec = open_recording(args.format, args.path, args.kwargs)
+            rec = open_recording(args.path, args.kwargs)
         except Exception as e:
             result["error"] = f"{type(e).__name__}: {e}"
             print(json.dumps(result), file=stdout)
@@ -160,7 +147,7 @@ def main(argv):
         })
         if args.out is not None:
             end = args.end if args.end is not None else rec.get_num_samples()
-            result["traces"] = traces(args.format, rec, args.start, end, args.out, args.gain_to_uv, args.offset_to_uv)
+            result["traces"] = traces(rec, args.start, end, args.out, args.gain_to_uv, args.offset_to_uv)
     print(json.dumps(result), file=stdout)
 
 
