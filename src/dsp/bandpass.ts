@@ -19,7 +19,9 @@ export interface BandpassOptions {
 }
 
 /** SpikeInterface's low-cut guard: below this the margins would need to be enormous. */
-const MIN_FREQ_MIN_HZ = 100;
+export const MIN_FREQ_MIN_HZ = 100;
+/** Butterworth order of the pipeline's band-pass (spec §3.4). */
+export const BANDPASS_ORDER = 5;
 
 /** Margin in frames: trunc(margin_ms · fs / 1000). */
 export function bandpassMarginFrames(freqMin: number, fs: number, marginMs?: number): number {
@@ -49,7 +51,7 @@ export function planBandpass(rec: Recording, freq_min: number, freq_max: number,
   if (!(freq_min < freq_max)) throw new RangeError(`freq_min = ${freq_min} Hz must be below freq_max = ${freq_max} Hz`);
   const margin = bandpassMarginFrames(freq_min, fs, opts.margin_ms);
   if (!(margin >= 0)) throw new RangeError(`margin_ms must be ≥ 0, got ${opts.margin_ms}`);
-  const filter = zeroPhaseFilter(butterBandpassSos(opts.order ?? 5, freq_min, freq_max, fs));
+  const filter = zeroPhaseFilter(butterBandpassSos(opts.order ?? BANDPASS_ORDER, freq_min, freq_max, fs));
   if (rec.num_frames <= filter.padlen) {
     throw new InvalidRecordingError(
       `${rec.source_path}: ${rec.num_frames} frames is too short to band-pass filter (needs more than ${filter.padlen})`,

@@ -1,9 +1,10 @@
 /**
  * Several recordings as one (pipeline spec §3.5, §2.8): frames of file i follow those of
- * file i − 1, so one sort covers a whole session and its spike times split back per file.
+ * file i − 1, so one sort covers a whole session (compile splits its spike times back per file).
  * Channel count and sampling rate must agree (else the sort would mix channels or times);
  * differing channel ids or locations only warn, as in the reference.
  */
+import { basename } from 'node:path';
 import { InvalidRecordingError } from '../errors';
 import { checkFrameRange } from './frame_range';
 import type { Recording, SourceInfo } from './recording';
@@ -19,11 +20,6 @@ export interface ConcatenatedRecording extends Recording {
   readonly chunks: readonly RecordingChunk[];
   /** Non-fatal differences between the parts (ids, locations), for the log. */
   readonly warnings: readonly string[];
-}
-
-function partName(rec: Recording): string {
-  const parts = rec.source_path.split(/[\\/]/);
-  return parts[parts.length - 1] || rec.source_path;
 }
 
 function sameLocations(a: Recording, b: Recording): boolean {
@@ -65,7 +61,7 @@ export function concatenateRecordings(parts: readonly Recording[], sourcePath: s
     for (const p of parts) p.close();
     throw err;
   }
-  return new JoinedRecording(parts, sourcePath, names ?? parts.map(partName), warnings);
+  return new JoinedRecording(parts, sourcePath, names ?? parts.map((p) => basename(p.source_path)), warnings);
 }
 
 class JoinedRecording implements ConcatenatedRecording {
@@ -148,15 +144,4 @@ class JoinedRecording implements ConcatenatedRecording {
   close(): void {
     for (const p of this.parts) p.close();
   }
-}
-
-/** Spike frames of the joined recording, per part, relative to that part's first frame. */
-export function splitFramesByChunk(frames: ArrayLike<number>, chunks: readonly RecordingChunk[]): number[][] {
-  const out = chunks.map((): number[] => []);
-  for (let i = 0; i < frames.length; i++) {
-    const f = frames[i];
-    const k = chunks.findIndex((c) => f >= c.start_frame && f < c.end_frame);
-    if (k >= 0) out[k].push(f - chunks[k].start_frame);
-  }
-  return out;
 }

@@ -4,6 +4,7 @@
  * NaN / inf samples, and the noisiest channels. Plain functions over a Recording, so the
  * CLI, reports and tests share them.
  */
+import { BANDPASS_ORDER } from '../dsp/bandpass';
 import { butterBandpassSos } from '../dsp/butterworth';
 import { type ZeroPhaseFilter, zeroPhaseFilter } from '../dsp/sosfilt';
 import { medianInPlace } from '../dsp/median';
@@ -159,8 +160,8 @@ function noiseFilter(fs: number, band: readonly [number, number]): { filter: Zer
   const robust = 'MAD / 0.6745 (robust σ)';
   if (!(lo > 0 && hi > lo)) return { filter: null, method: `${robust} of the raw µV window samples (fs ${fs} Hz is too low for a ${lo} Hz band-pass), median over windows` };
   return {
-    filter: zeroPhaseFilter(butterBandpassSos(5, lo, hi, fs)),
-    method: `${robust} of the ${lo}–${hi} Hz band-passed window samples (Butterworth order 5, zero-phase), median over windows`,
+    filter: zeroPhaseFilter(butterBandpassSos(BANDPASS_ORDER, lo, hi, fs)),
+    method: `${robust} of the ${lo}–${hi} Hz band-passed window samples (Butterworth order ${BANDPASS_ORDER}, zero-phase), median over windows`,
   };
 }
 

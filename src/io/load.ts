@@ -18,6 +18,8 @@ export interface LoadedRecording {
   selected: Recording;
   /** Parts of `selected` (concatenated files, joined ranges); empty when one piece. */
   chunks: RecordingChunk[];
+  /** Frames [start, end) of `source` that `selected` holds, in order. */
+  source_ranges: [number, number][];
   /** Non-fatal findings (differing channel ids between concatenated files, …). */
   warnings: string[];
 }
@@ -26,8 +28,8 @@ export async function loadRecording(path: string, opts: LoadOptions = {}): Promi
   const source = await openRecording(path, opts);
   try {
     const joined = isConcatenated(source);
-    const { recording, chunks } = selectRecording(source, opts, joined ? source.chunks : []);
-    return { source, selected: requireFiniteSamples(recording), chunks, warnings: joined ? [...source.warnings] : [] };
+    const { recording, chunks, source_ranges } = selectRecording(source, opts, joined ? source.chunks : []);
+    return { source, selected: requireFiniteSamples(recording), chunks, source_ranges, warnings: joined ? [...source.warnings] : [] };
   } catch (err) {
     source.close();
     throw err;

@@ -5,10 +5,11 @@
  * boundaries are cumulative in the result (the reference's original-position boundaries
  * are a quirk we fix), so spike times split back per chunk.
  */
+import { basename } from 'node:path';
 import { InvalidRecordingError } from '../errors';
 import { type RecordingChunk, concatenateRecordings } from './concat';
 import { DerivedRecording, type Recording } from './recording';
-import { frameSlice, roundHalfEven, sliceRecording } from './slice';
+import { frameSlice, roundHalfEven, sliceFrames } from './slice';
 
 export interface RecordingSelection {
   start_time_s?: number | null;
@@ -23,6 +24,8 @@ export interface SelectedRecording {
   recording: Recording;
   /** Chunk boundaries in the result's frames; empty when it is one piece. */
   chunks: RecordingChunk[];
+  /** The input's frames [start, end) the result holds, in order. */
+  source_ranges: [number, number][];
 }
 
 function invalid(path: string, message: string, field: string, expected: string): InvalidRecordingError {
@@ -75,18 +78,18 @@ export function selectRecording(rec: Recording, sel: RecordingSelection, inputCh
   }
   const timeFrames = timeChunksToFrames(path, timeRanges, rec.sampling_frequency);
 
-  const base = sliceRecording(rec, { start_time_s: sel.start_time_s, end_time_s: sel.end_time_s, first_n_mins: sel.first_n_mins });
+  const { recording: base, range: baseRange } = sliceFrames(rec, { start_time_s: sel.start_time_s, end_time_s: sel.end_time_s, first_n_mins: sel.first_n_mins });
   const ranges = timeRanges.length > 0 ? timeFrames : frameRanges;
   let selected: SelectedRecording;
   if (ranges.length > 0) {
     checkFrameChunks(path, ranges, base.num_frames, timeRanges.length > 0 ? 'rec_chunks_s' : 'rec_chunks');
-    const stem = path.split(/[\\/]/).pop() ?? path;
-    const names = ranges.map(([s, e]) => `${stem}[${s}:${e}]`);
+    const names = ranges.map(([s, e]) => `${basename(path)}[${s}:${e}]`);
     const joined = concatenateRecordings(ranges.map(([s, e]) => frameSlice(base, s, e)), path, names);
-    selected = { recording: joined, chunks: ranges.length >= 2 ? [...joined.chunks] : [] };
+    // Ranges only ever combine with first_n_mins, whose cut starts at the input's frame 0.
+    selected = { recording: joined, chunks: ranges.length >= 2 ? [...joined.chunks] : [], source_ranges: ranges.map(([s, e]) => [s, e]) };
   } else {
     const chunks = hasTimeRange ? [] : clipChunks(inputChunks, base.num_frames);
-    selected = { recording: base, chunks: chunks.length >= 2 ? chunks : [] };
+    selected = { recording: base, chunks: chunks.length >= 2 ? chunks : [], source_ranges: [baseRange] };
   }
   if (sel.mea_y_max != null) selected.recording = new FlippedYRecording(selected.recording, sel.mea_y_max);
   return selected;

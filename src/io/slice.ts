@@ -26,6 +26,11 @@ export function roundHalfEven(x: number): number {
 }
 
 export function sliceRecording(rec: Recording, opts: SliceOptions): Recording {
+  return sliceFrames(rec, opts).recording;
+}
+
+/** sliceRecording, plus the frames [start, end) of `rec` the result holds. */
+export function sliceFrames(rec: Recording, opts: SliceOptions): { recording: Recording; range: [number, number] } {
   const path = rec.source_path;
   const fs = rec.sampling_frequency;
   let range: [number, number] | null = null;
@@ -60,7 +65,7 @@ export function sliceRecording(rec: Recording, opts: SliceOptions): Recording {
     if (endFrame < rec.num_frames) base = frameSlice(rec, 0, endFrame);
   }
 
-  if (range === null) return base;
+  if (range === null) return { recording: base, range: [0, base.num_frames] };
   if (range[1] > base.num_frames) {
     throw new InvalidRecordingError(
       `Invalid time range: frames [${range[0]}, ${range[1]}) of ${path} lie past the end of the first_n_mins=${minutes} cut ` +
@@ -68,7 +73,7 @@ export function sliceRecording(rec: Recording, opts: SliceOptions): Recording {
       { path, field: 'end_time_s', expected: `end frame <= ${base.num_frames}` },
     );
   }
-  return frameSlice(base, range[0], range[1]);
+  return { recording: frameSlice(base, range[0], range[1]), range };
 }
 
 /** Frames [start, end) of `rec` as a recording of its own (frame 0 = `start`). */

@@ -7,7 +7,7 @@
  * file under the final name that looks complete.
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { ChunkOptions } from '../dsp/chunks';
 import { recordingStem } from '../pipeline/layout';
 import { writeJsonAtomic } from '../util/fsx';
@@ -15,13 +15,9 @@ import type { Int16BinaryWriteResult } from '../io/binary';
 import type { RecordingChunk } from '../io/concat';
 import { type LoadOptions, loadRecording } from '../io/load';
 import type { Recording } from '../io/recording';
-import { roundHalfEven } from '../io/slice';
+import { BANDPASS_ORDER, MIN_FREQ_MIN_HZ } from '../dsp/bandpass';
 import { writeFilteredInt16Binary } from './write_filtered';
 
-/** Butterworth order of the pipeline's band-pass (spec §3.4). */
-const FILTER_ORDER = 5;
-/** SpikeInterface's low-cut guard, also enforced by bandpassRecording. */
-const MIN_FREQ_MIN_HZ = 100;
 
 /** Where to read (open options and frame selection, as the config's recording section) and what to write. */
 export interface PreprocessRequest extends LoadOptions {
@@ -134,22 +130,13 @@ function checkNyquist(req: PreprocessRequest, rec: Recording): void {
   }
 }
 
-/**
- * The source frames the selection keeps, as spec §3.6 cuts them (the selection itself has
- * already refused impossible ranges): joined frame / time ranges, else one time range
- * (end clipped to the duration), else the `first_n_mins` cut, else everything.
- */
-function sourceRanges(req: PreprocessRequest, rec: Recording, notes: string[]): [number, number][] {
-  const fs = rec.sampling_frequency;
-  const duration = rec.num_frames / fs;
-  if (req.rec_chunks != null && req.rec_chunks.length > 0) return req.rec_chunks.map(([s, e]) => [s, e]);
-  if (req.rec_chunks_s != null && req.rec_chunks_s.length > 0) return req.rec_chunks_s.map(([s, e]) => [roundHalfEven(s * fs), roundHalfEven(e * fs)]);
-  if (req.start_time_s != null || req.end_time_s != null) {
-    if (req.end_time_s != null && req.end_time_s > duration) notes.push(`end_time_s ${req.end_time_s} s is past the end; clipped to the duration ${duration} s`);
-    return [[roundHalfEven((req.start_time_s ?? 0) * fs), roundHalfEven(Math.min(req.end_time_s ?? duration, duration) * fs)]];
-  }
-  const mins = req.first_n_mins;
-  return [[0, mins != null && mins !== 0 ? Math.min(rec.num_frames, Math.trunc(mins * 60 * fs)) : rec.num_frames]];
+/** The selection clips end_time_s to the duration silently (spec §3.6); the user hears of it. */
+function clippedEndNote(req: PreprocessRequest, rec: Recording): string | null {
+  const duration = rec.num_frames / rec.sampling_frequency;
+  const timeRange = (req.rec_chunks?.length ?? 0) === 0 && (req.rec_chunks_s?.length ?? 0) === 0;
+  return timeRange && req.end_time_s != null && req.end_time_s > duration
+    ? `end_time_s ${req.end_time_s} s is past the end; clipped to the duration ${duration} s`
+    : null;
 }
 
 /**
@@ -178,7 +165,7 @@ function checkScalingApplied(req: PreprocessRequest, rec: Recording): void {
  * and writer replaces exactly this call.
  */
 export function writeFilteredInt16(rec: Recording, freqMin: number, freqMax: number, path: string, opts: ChunkOptions): Promise<Int16BinaryWriteResult> {
-  return writeFilteredInt16Binary(rec, path, { ...opts, freq_min: freqMin, freq_max: freqMax, order: FILTER_ORDER });
+  return writeFilteredInt16Binary(rec, path, { ...opts, freq_min: freqMin, freq_max: freqMax, order: BANDPASS_ORDER });
 }
 
 export async function preprocessToInt16(req: PreprocessRequest): Promise<PreprocessResult> {
@@ -192,12 +179,9 @@ export async function preprocessToInt16(req: PreprocessRequest): Promise<Preproc
   try {
     checkNyquist(req, source);
     checkScalingApplied(req, source);
-    const notes = [...loaded.warnings];
-    const ranges = sourceRanges(req, source, notes);
-    const kept = ranges.reduce((n, [s, e]) => n + e - s, 0);
-    if (selected.num_frames !== kept) {
-      throw new Error(`internal: expected ${kept} frames of ${req.path} from ${JSON.stringify(ranges)}, the selection has ${selected.num_frames}`);
-    }
+    const clipped = clippedEndNote(req, source);
+    const notes = clipped === null ? [...loaded.warnings] : [...loaded.warnings, clipped];
+    const ranges = loaded.source_ranges;
     mkdirSync(req.out_dir, { recursive: true });
     const partial = `${outputs.binary}.partial-${process.pid}`;
     let written: Int16BinaryWriteResult;
@@ -230,7 +214,6 @@ function sidecarOf(
   req: PreprocessRequest, source: Recording, sliced: Recording, outputs: PreprocessOutputs, ranges: [number, number][], chunks: readonly RecordingChunk[],
 ): PreprocessSidecar {
   const info = source.source_info;
-  const name = outputs.binary.split(/[\\/]/).pop() ?? outputs.binary;
   return {
     sampling_frequency: sliced.sampling_frequency,
     num_channels: sliced.num_channels,
@@ -243,7 +226,7 @@ function sidecarOf(
     channel_ids: sliced.channel_ids,
     locations: sliced.locations,
     electrodes: sliced.electrodes,
-    binary: name,
+    binary: basename(outputs.binary),
     preprocessing: {
       source_path: resolve(req.path),
       stream_id: info?.stream_id ?? req.stream_id ?? null,
@@ -262,7 +245,7 @@ function sidecarOf(
       offset_to_uv_override: req.offset_to_uv ?? null,
       freq_min: req.freq_min,
       freq_max: req.freq_max,
-      filter: `Butterworth band-pass order ${FILTER_ORDER}, second-order sections, forward-backward (zero phase), per 1 s chunk with a margin of 5 periods of freq_min`,
+      filter: `Butterworth band-pass order ${BANDPASS_ORDER}, second-order sections, forward-backward (zero phase), per 1 s chunk with a margin of 5 periods of freq_min`,
       values: 'filtered µV truncated toward zero and saturated to int16, little-endian',
       created_by: 'spikelab preprocess',
     },

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidRecordingError, RecordingNotFoundError } from '../../src/errors';
-import { concatenateRecordings, splitFramesByChunk } from '../../src/io/concat';
+import { concatenateRecordings } from '../../src/io/concat';
 import { listRecordingFiles, naturalCompare } from '../../src/io/directory';
 import { memoryRecording } from '../../src/io/memory';
 import { isConcatenated, openRecording } from '../../src/io/open';
@@ -59,11 +59,6 @@ describe('concatenateRecordings (spec §3.5, §2.8)', () => {
     expect(j.warnings[0]).toMatch(/\/b has different channel ids than \/a/);
     expect(j.channel_ids).toEqual(['0', '1']);
   });
-
-  it('splits spike frames back per part, relative to the part', () => {
-    const chunks = [{ name: 'a', start_frame: 0, end_frame: 100 }, { name: 'b', start_frame: 100, end_frame: 250 }];
-    expect(splitFramesByChunk([0, 99, 100, 180, 249, 250], chunks)).toEqual([[0, 99], [0, 80, 149]]);
-  });
 });
 
 describe('selectRecording (spec §3.6)', () => {
@@ -78,6 +73,14 @@ describe('selectRecording (spec §3.6)', () => {
     ]);
     expect(recording.getTraces(999, 1001)[0]).toBe(1e6 + 5999 * 10);
     expect(recording.getTraces(999, 1001)[2]).toBe(1e6 + 1000 * 10);
+    expect(selectRecording(rec, { rec_chunks: [[5000, 6000], [1000, 1500]] }).source_ranges).toEqual([[5000, 6000], [1000, 1500]]);
+  });
+
+  it('reports the input frames it kept: a time range by round-half-even, else the first_n_mins cut or everything', () => {
+    expect(selectRecording(rec, { start_time_s: 0.0025, end_time_s: 0.0105 }).source_ranges).toEqual([[2, 10]]);
+    expect(selectRecording(rec, { first_n_mins: 0.1 }).source_ranges).toEqual([[0, 6000]]);
+    expect(selectRecording(rec, {}).source_ranges).toEqual([[0, 10000]]);
+    expect(selectRecording(rec, { rec_chunks_s: [[0.0025, 1]] }).source_ranges).toEqual([[2, 1000]]);
   });
 
   it('rec_chunks_s: frames by round-half-even, each entry validated before any cut', () => {

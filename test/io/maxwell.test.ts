@@ -9,6 +9,7 @@ import { type MaxwellWellToWrite, writeMaxwellH5 } from '../../src/io/maxwell_wr
 import { writeSyntheticMaxOne } from '../../src/io/synthetic';
 import { syntheticProbe } from '../../src/io/synthetic_probe';
 import { makeTempDir, readFloat32File, runPythonCode, runPythonScript } from './python';
+import { expectInvalid } from './assertions';
 
 const LSB = 6.3e-6;
 
@@ -27,14 +28,6 @@ function patternWell(overrides: Partial<MaxwellWellToWrite> & { mapping: Maxwell
 const grid = (channels: number[]): MaxwellMappingRow[] =>
   channels.map((ch, i) => ({ channel: ch, electrode: 100 + i, x: 17.5 * i, y: 35 }));
 
-async function expectInvalid(p: Promise<unknown>, path: string, pattern: RegExp): Promise<void> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(InvalidRecordingError);
-  const e = err as InvalidRecordingError;
-  expect(e.message).toContain(path);
-  expect(e.message).toMatch(pattern);
-  expect(e.attributes.path).toBe(path);
-}
 
 describe('openMaxwell', () => {
   const tmp = makeTempDir('maxwell');

@@ -5,10 +5,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidRecordingError, RecordingNotFoundError } from '../../src/errors';
+import { RecordingNotFoundError } from '../../src/errors';
 import { listNwbStreams, openNwb } from '../../src/io/nwb';
 import { rateFromTimestamps } from '../../src/io/nwb_layout';
 import { makeTempDir, runPythonScript } from './python';
+import { expectInvalid } from './assertions';
 
 interface SeriesFacts {
   num_frames: number; num_channels: number; sampling_frequency: number; region: number[]; dtype: string;
@@ -27,16 +28,6 @@ const pattern = (f: number, c: number, seed = 0): number => ((f * 7919 + c * 104
 const relXY = (r: number): [number, number] => [16 * (r % 2) + 250 * Math.floor(r / 6), 20 * (r % 6) + 0.25];
 const brainXY = (r: number): [number, number] => [100 + r, -50 - 2 * r];
 
-async function expectInvalid(p: Promise<unknown>, path: string, pattern_: RegExp, field?: string): Promise<InvalidRecordingError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(InvalidRecordingError);
-  const e = err as InvalidRecordingError;
-  expect(e.message).toContain(path);
-  expect(e.message).toMatch(pattern_);
-  expect(e.attributes.path).toBe(path);
-  if (field !== undefined) expect(e.attributes.field).toBe(field);
-  return e;
-}
 
 /**
  * Largest |ours − expected| over a frame-major block, in units of `scale` (the largest |raw ×

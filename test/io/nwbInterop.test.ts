@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { type NwbRecording, openNwb } from '../../src/io/nwb';
 import { makeTempDir, readFloat32File, runPythonScript } from './python';
+import { firstDifference } from './assertions';
 
 interface SiInfo {
   channel_ids: string[];
@@ -22,14 +23,6 @@ interface SiInfo {
   error?: string;
 }
 
-/** First index where two float32 arrays differ bitwise (null when identical), with both values. */
-function firstDifference(ours: Float32Array, ref: Float32Array): { index: number; ours: number; ref: number } | null {
-  if (ours.length !== ref.length) return { index: -1, ours: ours.length, ref: ref.length };
-  const a = new Uint32Array(ours.buffer, ours.byteOffset, ours.length);
-  const b = new Uint32Array(ref.buffer, ref.byteOffset, ref.length);
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return { index: i, ours: ours[i], ref: ref[i] };
-  return null;
-}
 
 describe('NWB interop with SpikeInterface', () => {
   const tmp = makeTempDir('nwb-si');

@@ -5,9 +5,10 @@
  */
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { InvalidRecordingError, RecordingNotFoundError } from '../../src/errors';
+import { RecordingNotFoundError } from '../../src/errors';
 import { type RawBinaryDtype, openRawBinary, sidecarCandidates } from '../../src/io/raw_binary';
 import { makeTempDir } from './python';
+import { expectInvalid } from './assertions';
 
 const ARRAYS = {
   int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array,
@@ -48,16 +49,6 @@ function samples(dtype: RawBinaryDtype, frames: number, nch: number): number[] {
   return out;
 }
 
-async function expectInvalid(p: Promise<unknown>, path: string, pattern: RegExp, field?: string): Promise<InvalidRecordingError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(InvalidRecordingError);
-  const e = err as InvalidRecordingError;
-  expect(e.message).toContain(path);
-  expect(e.message).toMatch(pattern);
-  expect(e.attributes.path).toBe(path);
-  if (field !== undefined) expect(e.attributes.field).toBe(field);
-  return e;
-}
 
 const GRID = (n: number): [number, number][] => Array.from({ length: n }, (_, i) => [16 * (i % 2), 20 * Math.floor(i / 2)]);
 

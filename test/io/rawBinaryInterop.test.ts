@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RawBinaryDtype, type RawBinaryParams, openRawBinary } from '../../src/io/raw_binary';
 import { makeTempDir, readFloat32File, runPythonCode, runPythonScript } from './python';
+import { firstDifference } from './assertions';
 
 interface SiInfo {
   channel_ids: string[];
@@ -37,13 +38,6 @@ function writeFile(path: string, dtype: RawBinaryDtype, count: number, header = 
   writeFileSync(path, Buffer.concat([Buffer.alloc(header, 7), Buffer.from(arr.buffer)]));
 }
 
-function firstDifference(ours: Float32Array, ref: Float32Array): { index: number; ours: number; ref: number } | null {
-  if (ours.length !== ref.length) return { index: -1, ours: ours.length, ref: ref.length };
-  const a = new Uint32Array(ours.buffer, ours.byteOffset, ours.length);
-  const b = new Uint32Array(ref.buffer, ref.byteOffset, ref.length);
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return { index: i, ours: ours[i], ref: ref[i] };
-  return null;
-}
 
 describe('raw binary interop with SpikeInterface read_binary', () => {
   const tmp = makeTempDir('rawbin-si');

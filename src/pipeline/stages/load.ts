@@ -18,7 +18,7 @@ const MIN_DURATION_S = 1;
 export async function runLoadStage(ctx: StageContext): Promise<{ outputs: string[]; summary: Record<string, unknown> }> {
   const { layout, config } = ctx;
   const rc = config.recording;
-  const { source, selected: sliced, chunks, warnings } = await loadRecording(layout.rec_path, rc);
+  const { source, selected: sliced, chunks, source_ranges: sourceRanges, warnings } = await loadRecording(layout.rec_path, rc);
   try {
     for (const w of warnings) ctx.log.warn(w);
     validateAgainstRecording(config, source.sampling_frequency);
@@ -38,14 +38,13 @@ export async function runLoadStage(ctx: StageContext): Promise<{ outputs: string
       onProgress: (p) => ctx.progress({ fraction_done: p.fraction_done, chunk: p.chunk + 1, n_chunks: p.n_chunks }),
     });
     if (written.in_thread_reason !== null) ctx.log.warn(`band-pass ran on the activity's own thread: ${written.in_thread_reason}`);
-    const startFrame = sliced.num_frames === source.num_frames ? 0 : Math.round((rc.start_time_s ?? 0) * source.sampling_frequency);
     const meta: RecordingMeta = {
       source_path: layout.rec_path,
       stream_id: rc.stream_id,
       sampling_frequency: sliced.sampling_frequency,
       num_channels: sliced.num_channels,
       num_frames: sliced.num_frames,
-      source_start_frame: startFrame,
+      source_start_frame: sourceRanges[0][0],
       source_num_frames: source.num_frames,
       channel_ids: sliced.channel_ids,
       locations: sliced.locations,
